@@ -1,0 +1,123 @@
+"""Settings, read from ``DMP_*`` environment variables.
+
+Nothing here is built at import time: the CLI and the ASGI factory call :func:`load_settings`,
+tests build :class:`Settings` directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(enum.StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class EmailBackend(enum.StrEnum):
+    console = "console"
+    smtp = "smtp"
+    memory = "memory"
+
+
+class SmsBackend(enum.StrEnum):
+    console = "console"
+    memory = "memory"
+
+
+DEV_SECRET_PREFIX = "dev-"  # noqa: S105 (a marker, not a secret)
+# Values people paste from examples; refused outside development whatever their length.
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "changethis", "password"})
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the settings are unsafe or inconsistent for the chosen environment."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DMP_", extra="ignore")
+
+    environment: Environment = Environment.development
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    # Root secret; every purpose-specific key (token signing, field encryption…) is derived from it.
+    # In development it is created in ``<data_dir>/keys/secret.key`` (mode 0600) when absent.
+    secret_key: SecretStr | None = None
+
+    default_language: str = "fr"
+
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    access_token_seconds: int = Field(default=900, ge=30, le=3600)
+    refresh_token_days: int = Field(default=30, ge=1)
+    activation_code_days: int = Field(default=42, ge=1)
+    otp_validity_minutes: int = Field(default=10, ge=1)
+
+    # Lockout: after ``lockout_threshold`` failures on one identifier, refuse for
+    # ``lockout_minutes`` (doubling on each further lock, capped at a day).
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    # Rate limit per client address, all identifiers together.
+    ip_rate_limit: int = Field(default=60, ge=1)
+    ip_rate_window_minutes: int = Field(default=5, ge=1)
+
+    # argon2id parameters (RFC 9106 second recommended option by default). Tests lower them.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=2, ge=1)
+
+    email_backend: EmailBackend = EmailBackend.console
+    email_from: str = "dmp <no-reply@dmp.localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    sms_backend: SmsBackend = SmsBackend.console
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    docs_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment is not Environment.production:
+            return self
+        problems: list[str] = []
+        if self.secret_key is None:
+            problems.append("DMP_SECRET_KEY must be set")
+        else:
+            value = self.secret_key.get_secret_value()
+            if value.startswith(DEV_SECRET_PREFIX) or value.lower() in PLACEHOLDER_SECRETS:
+                problems.append("DMP_SECRET_KEY is a development or placeholder value")
+            elif len(value) < 32:
+                problems.append("DMP_SECRET_KEY must be at least 32 characters")
+        if self.email_backend is not EmailBackend.smtp:
+            problems.append("DMP_EMAIL_BACKEND must be 'smtp' (one-time codes must reach people)")
+        if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
+            problems.append("argon2 parameters are below the OWASP minimum (19 MiB, t=2)")
+        if problems:
+            raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            # psycopg 3 is the PostgreSQL driver we ship; plain postgresql:// would mean psycopg2.
+            for prefix in ("postgresql://", "postgres://"):
+                if self.database_url.startswith(prefix):
+                    return "postgresql+psycopg://" + self.database_url[len(prefix) :]
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dmp.db').resolve()}"
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Everything the doors (web, API, CLI) share, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dmp.accounts.security import Security
+from dmp.config import EmailBackend, Settings, SmsBackend
+from dmp.notifications import outbox
+from dmp.notifications.adapters import ConsoleSender, Dispatcher, MemoryOutbox, SmtpSender
+from dmp.notifications.ports import Sender
+from dmp.observability.metrics import Metrics
+from dmp.shared.clock import Clock, SystemClock
+from dmp.shared.crypto import KeyRing, load_root_secret
+from dmp.shared.db import create_db_engine, make_session_factory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session]
+    security: Security
+    email: Sender
+    sms: Sender
+    dispatcher: Dispatcher
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _email_sender(settings: Settings) -> Sender:
+    if settings.email_backend is EmailBackend.smtp:
+        return SmtpSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.email_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+        )
+    if settings.email_backend is EmailBackend.memory:
+        return MemoryOutbox()
+    return ConsoleSender()
+
+
+def _sms_sender(settings: Settings) -> Sender:
+    return MemoryOutbox() if settings.sms_backend is SmsBackend.memory else ConsoleSender()
+
+
+def build_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    email: Sender | None = None,
+    sms: Sender | None = None,
+) -> Container:
+    """The composition root's adapters; tests pass their own clock and senders."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = clock or SystemClock()
+    engine = create_db_engine(settings.resolved_database_url)
+    factory = make_session_factory(engine)
+    email = email or _email_sender(settings)
+    sms = sms or _sms_sender(settings)
+    dispatcher = Dispatcher(email=email, sms=sms)
+    outbox.install(factory, dispatcher)
+    keys = KeyRing(load_root_secret(settings))
+    return Container(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=factory,
+        security=Security.build(settings, clock, keys),
+        email=email,
+        sms=sms,
+        dispatcher=dispatcher,
+    )

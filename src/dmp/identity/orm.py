@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dmp.shared.db import Base, UTCDateTime, new_id
+
+
+class PatientRow(Base):
+    """A person whose record we hold. Strict INS traits; the matricule is unique when known."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    ins_matricule: Mapped[str | None] = mapped_column(String(15), unique=True)
+    ins_oid: Mapped[str | None] = mapped_column(String(40))
+    birth_name: Mapped[str] = mapped_column(String(100))
+    first_given_name: Mapped[str] = mapped_column(String(100))
+    birth_given_names: Mapped[str] = mapped_column(String(300))
+    used_name: Mapped[str | None] = mapped_column(String(100))
+    used_given_name: Mapped[str | None] = mapped_column(String(100))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    birth_place_code: Mapped[str | None] = mapped_column(String(5))
+    identity_status: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads a plain dict)
+
+    @property
+    def display_name(self) -> str:
+        return (
+            f"{self.used_given_name or self.first_given_name} {self.used_name or self.birth_name}"
+        )
+
+
+class LegalRepresentativeRow(Base):
+    """A patient acting for another (parent of a minor, guardian): the basis of linked profiles."""
+
+    __tablename__ = "legal_representatives"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "representative_id", name="uq_legal_representatives_pair"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
+    representative_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
+    relationship: Mapped[str] = mapped_column(String(20))  # parent | guardian
+    since: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    finess: Mapped[str | None] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    facility_type_code: Mapped[str | None] = mapped_column(String(20))  # TRE_R02 (SA07 cabinet…)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProfessionalRow(Base):
+    __tablename__ = "professionals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    rpps: Mapped[str] = mapped_column(String(11), unique=True)
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    profession_code: Mapped[str] = mapped_column(String(10))
+    specialty_code: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def idnat_ps(self) -> str:
+        return "8" + self.rpps
+
+
+class ProfessionalOrganisationRow(Base):
+    __tablename__ = "professional_organisations"
+
+    professional_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("professionals.id"), primary_key=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True
+    )

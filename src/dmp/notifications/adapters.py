@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from collections import deque
+from email.message import EmailMessage
+
+from dmp.notifications.ports import DeliveryError, Message, Sender
+
+log = logging.getLogger("dmp.notifications")
+
+
+class MemoryOutbox:
+    """Keeps the last messages in memory: the test double, and the development mailbox page."""
+
+    def __init__(self, keep: int = 200) -> None:
+        self._messages: deque[Message] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+
+    def send(self, message: Message) -> None:
+        with self._lock:
+            self._messages.append(message)
+
+    def messages(self, to: str | None = None) -> list[Message]:
+        with self._lock:
+            return [m for m in self._messages if to is None or m.to == to]
+
+    def last(self, to: str) -> Message:
+        found = self.messages(to)
+        if not found:
+            raise LookupError(f"no message sent to {to}")
+        return found[-1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+
+class ConsoleSender(MemoryOutbox):
+    """Development: prints each message on the server's console and keeps it for /dev/outbox."""
+
+    def send(self, message: Message) -> None:
+        super().send(message)
+        banner = f"── {message.channel} to {message.to} ──"
+        print(f"\n{banner}\n{message.subject}\n\n{message.body}\n{'─' * len(banner)}", flush=True)
+
+
+class SmtpSender:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 10.0,
+    ) -> None:
+        self._host, self._port, self._sender = host, port, sender
+        self._username, self._password = username, password
+        self._starttls, self._timeout = starttls, timeout
+
+    def send(self, message: Message) -> None:
+        email = EmailMessage()
+        email["From"] = self._sender
+        email["To"] = message.to
+        email["Subject"] = message.subject
+        email.set_content(message.body)
+        try:
+            with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
+                if self._starttls:
+                    smtp.starttls()
+                if self._username and self._password:
+                    smtp.login(self._username, self._password)
+                smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP delivery failed: {exc.__class__.__name__}") from exc
+
+
+class Dispatcher:
+    """Routes messages by channel; failures are logged, never raised to the user's request
+    (the person can ask for another code)."""
+
+    def __init__(self, *, email: Sender, sms: Sender) -> None:
+        self._senders: dict[str, Sender] = {"email": email, "sms": sms}
+
+    def dispatch(self, message: Message) -> bool:
+        sender = self._senders[message.channel]
+        try:
+            sender.send(message)
+        except DeliveryError:
+            log.warning("delivery failed", extra={"event": f"{message.channel}.failed"})
+            return False
+        return True
