@@ -7,8 +7,6 @@ private to the pytest-xdist worker.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,36 +14,33 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from dmp.bootstrap import create_app
-from dmp.config import EmailBackend, Environment, Settings, SmsBackend
+from dmp.config import Settings
 from dmp.container import Container, build_container
 from dmp.db_migrate import upgrade
 from dmp.models import Base
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
 from dmp.shared.db import create_db_engine
+from testenv import (  # re-exported for older imports
+    POSTGRES_URL,
+    START,
+    TEST_SECRET,
+    make_settings,
+    psycopg_url,
+    with_search_path,
+)
 
-POSTGRES_URL = os.environ.get("DMP_TEST_POSTGRES_URL")
-START = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
-TEST_SECRET = "test-secret-" + "k" * 40
-
-
-def psycopg_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def with_search_path(url: str, schema: str) -> str:
-    parsed = make_url(psycopg_url(url))
-    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
-    )
+__all__ = [
+    "POSTGRES_URL",
+    "START",
+    "TEST_SECRET",
+    "make_settings",
+    "psycopg_url",
+    "with_search_path",
+]
 
 
 @pytest.fixture(scope="session")
@@ -99,25 +94,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return make_settings(tmp_path, database_url)
-
-
-def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "environment": Environment.test,
-        "data_dir": tmp_path,
-        "database_url": database_url,
-        "secret_key": SecretStr(TEST_SECRET),
-        "argon2_time_cost": 1,
-        "argon2_memory_kib": 8,
-        "argon2_parallelism": 1,
-        "email_backend": EmailBackend.memory,
-        "sms_backend": SmsBackend.memory,
-        "log_json": False,
-        "log_level": "WARNING",
-        "docs_dir": Path(__file__).resolve().parents[1] / "docs",
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

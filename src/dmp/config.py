@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
 
     default_language: str = "fr"
+    # Secure cookies: None follows the request scheme (https → Secure). Set true behind a
+    # TLS-terminating proxy that does not forward the scheme.
+    cookie_secure: bool | None = None
+    # Addresses of reverse proxies trusted for X-Forwarded-For/-Proto (uvicorn's option).
+    forwarded_allow_ips: str | None = None
 
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)

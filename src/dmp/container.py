@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import dmp.models  # noqa: F401 — every table must be mapped before the first query
 from dmp.accounts.security import Security
 from dmp.config import EmailBackend, Settings, SmsBackend
 from dmp.notifications import outbox

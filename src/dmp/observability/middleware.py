@@ -93,8 +93,7 @@ def _secure_headers(request: Request, response: Response) -> None:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if not request.url.path.startswith(("/docs", "/redoc")):
-        headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", CSP)
     if request.url.scheme == "https":
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if not request.url.path.startswith("/static/"):
