@@ -26,8 +26,10 @@ class EmailBackend(enum.StrEnum):
 
 
 class SmsBackend(enum.StrEnum):
-    console = "console"
-    memory = "memory"
+    console = "console"  # development: printed on the console
+    memory = "memory"  # tests
+    http = "http"  # any SMS gateway reachable by an authenticated JSON POST
+    disabled = "disabled"  # no SMS: the option is not offered
 
 
 DEV_SECRET_PREFIX = "dev-"  # noqa: S105 (a marker, not a secret)
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     sms_backend: SmsBackend = SmsBackend.console
+    sms_http_url: str | None = None
+    sms_http_token: SecretStr | None = None
+    sms_sender_id: str = "dmp"
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -107,11 +112,25 @@ class Settings(BaseSettings):
                 problems.append("DMP_SECRET_KEY must be at least 32 characters")
         if self.email_backend is not EmailBackend.smtp:
             problems.append("DMP_EMAIL_BACKEND must be 'smtp' (one-time codes must reach people)")
+        if self.sms_backend in (SmsBackend.console, SmsBackend.memory):
+            problems.append(
+                "DMP_SMS_BACKEND must be 'http' or 'disabled' (console codes reach no one)"
+            )
         if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
             problems.append("argon2 parameters are below the OWASP minimum (19 MiB, t=2)")
         if problems:
             raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    @model_validator(mode="after")
+    def _sms_gateway_configured(self) -> Settings:
+        if self.sms_backend is SmsBackend.http and not self.sms_http_url:
+            raise ConfigurationError("DMP_SMS_BACKEND=http needs DMP_SMS_HTTP_URL")
+        return self
+
+    @property
+    def sms_enabled(self) -> bool:
+        return self.sms_backend is not SmsBackend.disabled
 
     @property
     def resolved_database_url(self) -> str:

@@ -11,7 +11,13 @@ import dmp.models  # noqa: F401 — every table must be mapped before the first 
 from dmp.accounts.security import Security
 from dmp.config import EmailBackend, Settings, SmsBackend
 from dmp.notifications import outbox
-from dmp.notifications.adapters import ConsoleSender, Dispatcher, MemoryOutbox, SmtpSender
+from dmp.notifications.adapters import (
+    ConsoleSender,
+    Dispatcher,
+    HttpSmsSender,
+    MemoryOutbox,
+    SmtpSender,
+)
 from dmp.notifications.ports import Sender
 from dmp.observability.metrics import Metrics
 from dmp.shared.clock import Clock, SystemClock
@@ -51,7 +57,17 @@ def _email_sender(settings: Settings) -> Sender:
 
 
 def _sms_sender(settings: Settings) -> Sender:
-    return MemoryOutbox() if settings.sms_backend is SmsBackend.memory else ConsoleSender()
+    if settings.sms_backend is SmsBackend.http:
+        assert settings.sms_http_url is not None  # checked by Settings
+        return HttpSmsSender(
+            url=settings.sms_http_url,
+            token=settings.sms_http_token.get_secret_value() if settings.sms_http_token else None,
+            sender_id=settings.sms_sender_id,
+        )
+    if settings.sms_backend is SmsBackend.console:
+        return ConsoleSender()
+    # memory for tests; disabled keeps a sink that nothing reaches (the option is hidden)
+    return MemoryOutbox()
 
 
 def build_container(

@@ -256,6 +256,17 @@ def check_code(
         )
         if factor is not None:
             query = query.where(OtpChallengeRow.factor_id == factor.id)
+        else:
+            # Logging in: only codes sent to a confirmed factor. A code sent to confirm a new
+            # destination proves nothing about the person until that destination is confirmed.
+            query = query.where(
+                OtpChallengeRow.factor_id.in_(
+                    select(MfaFactorRow.id).where(
+                        MfaFactorRow.account_id == account.id,
+                        MfaFactorRow.confirmed_at.is_not(None),
+                    )
+                )
+            )
         challenge = session.scalars(query.order_by(OtpChallengeRow.created_at.desc())).first()
         if challenge is None or challenge.attempts >= model.MAX_OTP_ATTEMPTS:
             return None

@@ -372,4 +372,14 @@ def revoke_all(
     for statement in (web.values(revoked_at=now, revoked_reason=reason), tokens):
         result = session.execute(statement)
         count += cast(CursorResult[Any], result).rowcount
+    # Logins half-way through (password checked, second factor awaited) are dropped too: the
+    # password they passed may be the very one being replaced.
+    pending = update(WebSessionRow).where(WebSessionRow.pending_account_id == account_id)
+    if keep_web_session:
+        pending = pending.where(WebSessionRow.id != keep_web_session)
+    session.execute(
+        pending.values(
+            pending_account_id=None, pending_step=None, pending_since=None, pending_data=None
+        )
+    )
     return count

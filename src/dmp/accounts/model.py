@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -110,7 +111,8 @@ class LockoutPolicy:
         """Seconds until the lock lifts (0 when not locked)."""
         if state is None or state.locked_until is None or state.locked_until <= now:
             return 0
-        return int((state.locked_until - now).total_seconds()) + 1
+        # Rounded up, not +1: a 15-minute lock must be announced as 15 minutes, not 16.
+        return max(1, math.ceil((state.locked_until - now).total_seconds()))
 
     def fail(self, state: ThrottleState | None, now: dt.datetime) -> tuple[ThrottleState, bool]:
         """Count one failure; returns the new state and whether it has just locked."""

@@ -89,7 +89,7 @@ def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbD
         if method == "otp":
             code_factor = next((f for f in factors if f.kind != FactorKind.totp), None)
             if code_factor is not None:
-                authentication.send_login_code(
+                sent = authentication.send_login_code(
                     db,
                     security,
                     account=account,
@@ -97,6 +97,12 @@ def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbD
                     ctx=ctx,
                     language=api_language(request),
                 )
+                if not sent.ok:
+                    # Too many codes sent lately: say so, rather than announce a code that
+                    # was never sent.
+                    db.commit()
+                    assert sent.error is not None
+                    return domain_problem(request, sent.error)
                 sent_to = code_factor.kind
         db.commit()
         language = api_language(request)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import threading
+import urllib.error
+import urllib.request
 from collections import deque
 from email.message import EmailMessage
 
@@ -77,6 +80,38 @@ class SmtpSender:
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP delivery failed: {exc.__class__.__name__}") from exc
+
+
+class HttpSmsSender:
+    """Posts ``{"to", "from", "text"}`` as JSON with a bearer token to an SMS gateway.
+
+    Most gateways (or a small relay in front of them) accept this shape; the token and URL come
+    from the settings. Any non-2xx answer or network failure is a :class:`DeliveryError`.
+    """
+
+    def __init__(
+        self, *, url: str, token: str | None, sender_id: str, timeout: float = 10.0
+    ) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("SMS gateway URL must be http(s)")
+        self._url, self._token, self._sender_id, self._timeout = url, token, sender_id, timeout
+
+    def send(self, message: Message) -> None:
+        payload = json.dumps({"to": message.to, "from": self._sender_id, "text": message.body})
+        request = urllib.request.Request(  # noqa: S310 — scheme checked in __init__
+            self._url,
+            data=payload.encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        if self._token:
+            request.add_header("Authorization", f"Bearer {self._token}")
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+                if not 200 <= response.status < 300:
+                    raise DeliveryError(f"SMS gateway answered {response.status}")
+        except (OSError, urllib.error.URLError) as exc:
+            raise DeliveryError(f"SMS gateway unreachable: {exc.__class__.__name__}") from exc
 
 
 class Dispatcher:

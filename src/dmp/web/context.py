@@ -23,7 +23,14 @@ from dmp.accounts.queries import active_account
 from dmp.container import Container
 from dmp.identity.model import Role
 from dmp.shared.context import RequestContext
-from dmp.shared.errors import N_, DomainError, FieldError, InvalidInput, PermissionDenied
+from dmp.shared.errors import (
+    N_,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    PermissionDenied,
+    TooManyAttempts,
+)
 from dmp.shared.i18n import (
     LANGUAGES,
     format_date,
@@ -108,9 +115,9 @@ class Web:
 
     def ensure_session(self) -> WebSessionRow:
         if self.row is None:
-            token, row = web_sessions.create(
-                self.db, self.security, self.ctx, language=self.language
-            )
+            # The session stores only a language the person *chose* (POST /language): one
+            # negotiated from the browser would otherwise outrank the account's preference.
+            token, row = web_sessions.create(self.db, self.security, self.ctx, language=None)
             self.row, self._new_token = row, token
         return self.row
 
@@ -167,7 +174,8 @@ class Web:
     def _finish(self, response: R) -> R:
         self.db.commit()
         if self._new_token is not None:
-            secure = self.request.url.scheme == "https"
+            configured = self.container.settings.cookie_secure
+            secure = configured if configured is not None else self.request.url.scheme == "https"
             response.set_cookie(
                 SESSION_COOKIE,
                 self._new_token,
@@ -228,7 +236,7 @@ class Web:
         field_errors = list(error.errors) if isinstance(error, InvalidInput) else []
         if not field_errors:
             field_errors = [FieldError("", error.code, error.message, error.params)]
-        return self.render(
+        response = self.render(
             template,
             title=title,
             status_code=error.status if error.status != 401 else 400,
@@ -236,6 +244,9 @@ class Web:
             values=values,
             **context,
         )
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
 
 def _error_map(errors: list[FieldError], gettext: Any) -> dict[str, str]:

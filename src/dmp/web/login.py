@@ -11,7 +11,7 @@ from dmp.accounts import authentication, web_sessions
 from dmp.accounts.model import FactorKind
 from dmp.accounts.orm import AccountRow, MfaFactorRow
 from dmp.accounts.queries import confirmed_factors, preferred_factor
-from dmp.shared.errors import N_, TooManyAttempts
+from dmp.shared.errors import N_, FieldError, InvalidInput, TooManyAttempts
 from dmp.web.context import Web, WebDep, WebFormDep, safe_next
 from dmp.web.helpers import mask_destination
 
@@ -37,6 +37,22 @@ def login_submit(
 ) -> Response:
     row = web.ensure_session()
     target = safe_next(next)
+    missing = [
+        FieldError(name, "required", message)
+        for name, value, message in (
+            ("email", email.strip(), N_("Saisissez votre adresse e-mail.")),
+            ("password", password, N_("Saisissez votre mot de passe.")),
+        )
+        if not value
+    ]
+    if missing:
+        return web.form_error(
+            "auth/login.html",
+            InvalidInput(errors=missing),
+            title=LOGIN_TITLE,
+            values={"email": email},
+            next=target,
+        )
     result = authentication.check_password(
         web.db, web.security, email=email, password=password, ctx=web.ctx
     )

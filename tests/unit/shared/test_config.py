@@ -32,6 +32,7 @@ def production(**overrides: object) -> Settings:
         "environment": "production",
         "secret_key": GOOD_SECRET,
         "email_backend": "smtp",
+        "sms_backend": "disabled",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -127,6 +128,7 @@ def test_every_problem_is_listed() -> None:
 def test_production_from_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DMP_ENVIRONMENT", "production")
     monkeypatch.setenv("DMP_EMAIL_BACKEND", "smtp")
+    monkeypatch.setenv("DMP_SMS_BACKEND", "disabled")
     with pytest.raises(ConfigurationError):
         load_settings()
     monkeypatch.setenv("DMP_SECRET_KEY", GOOD_SECRET)
@@ -159,3 +161,16 @@ def test_resolved_database_url(tmp_path: Path) -> None:
 def test_port_range(port: int) -> None:
     with pytest.raises(ValidationError):
         Settings(port=port)
+
+
+@pytest.mark.parametrize("backend", ["console", "memory"])
+def test_refused_with_a_console_sms_backend(backend: str) -> None:
+    assert "DMP_SMS_BACKEND" in refusal(sms_backend=backend)
+
+
+def test_sms_gateway_needs_its_url() -> None:
+    with pytest.raises(ConfigurationError, match="DMP_SMS_HTTP_URL"):
+        Settings(sms_backend="http")  # type: ignore[arg-type]
+    accepted = production(sms_backend="http", sms_http_url="https://sms.example.test/send")
+    assert accepted.sms_enabled
+    assert not production().sms_enabled
