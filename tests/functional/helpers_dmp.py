@@ -29,11 +29,7 @@ from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
 from dmp.shared.db import transaction
 from support import api_tokens, bearer, get_csrf, post_form, totp
-
-try:
-    from testenv import make_settings
-except ImportError:  # older layout: the settings factory lived in conftest
-    from conftest import make_settings
+from testenv import make_settings
 
 SESSION_COOKIE = "dmp_session"
 NEW_PASSWORD = "Velo-Orange-Montagne-42"

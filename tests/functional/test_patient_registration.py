@@ -78,7 +78,10 @@ def test_operator_or_professional_registers_a_patient(
     assert account.password_hash is None
     assert account.phone == "+33611223344"
     assert actions(seeded, chain=f"patient:{body['patient']['id']}") == ["patient:identity:create"]
-    assert actions(seeded, chain=f"account:{account.id}") == ["account:account:create"]
+    assert actions(seeded, chain=f"account:{account.id}") == [
+        "account:account:create",
+        "account:activation-code:issue",
+    ]
     assert_audit_intact(seeded)
 
 
@@ -237,7 +240,7 @@ def test_professional_registers_a_patient_with_the_web_form(
     assert "Patient inscrit" in text
     assert "Le dossier de Alice DURAND est ouvert." in text
     assert "a•••@example.test" in text
-    assert "Statut de l'identité : QUAL" in text
+    assert "Statut de l'identité : Identité qualifiée." in text
     activation_code(outbox.last(ALICE.email).body)
     account = account_row(seeded, ALICE.email)
     assert account.status == "pending"

@@ -90,6 +90,10 @@ def check_password(
         _fail_audit(session, security, ctx, account, AuditAction.AuthLoginFailure, "password")
         if just_locked:
             _fail_audit(session, security, ctx, account, AuditAction.AuthLockout, "password")
+            # Same answer as the second-factor step: the failure that locks says so at once.
+            return StepResult(
+                error=TooManyAttempts(TOO_MANY, retry_after=throttle.locked_for(identifier))
+            )
         return StepResult(
             error=AuthenticationFailed(INVALID_CREDENTIALS, code="invalid-credentials")
         )
@@ -121,9 +125,16 @@ def send_login_code(
         return StepResult(error=TooManyAttempts(TOO_MANY, retry_after=locked))
     throttle.fail(key)
     now = security.now()
+    # Earlier *login* codes stop working; a code confirming a factor being added is left alone.
     for previous in session.scalars(
         select(OtpChallengeRow).where(
-            OtpChallengeRow.account_id == account.id, OtpChallengeRow.consumed_at.is_(None)
+            OtpChallengeRow.account_id == account.id,
+            OtpChallengeRow.consumed_at.is_(None),
+            OtpChallengeRow.factor_id.in_(
+                select(MfaFactorRow.id).where(
+                    MfaFactorRow.account_id == account.id, MfaFactorRow.confirmed_at.is_not(None)
+                )
+            ),
         )
     ):
         previous.consumed_at = now
@@ -300,4 +311,21 @@ def remaining_recovery_codes(session: Session, account_id: uuid.UUID) -> int:
                 RecoveryCodeRow.account_id == account_id, RecoveryCodeRow.used_at.is_(None)
             )
         ).all()
+    )
+
+
+def factors_with_live_code(
+    session: Session, security: Security, account_id: uuid.UUID
+) -> set[uuid.UUID]:
+    """Factors to which a login code was sent that can still be used (to say "we sent…" truly)."""
+    now = security.now()
+    return set(
+        session.scalars(
+            select(OtpChallengeRow.factor_id).where(
+                OtpChallengeRow.account_id == account_id,
+                OtpChallengeRow.consumed_at.is_(None),
+                OtpChallengeRow.expires_at > now,
+                OtpChallengeRow.attempts < model.MAX_OTP_ATTEMPTS,
+            )
+        )
     )

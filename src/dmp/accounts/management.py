@@ -137,6 +137,10 @@ def begin_code_factor(
     if kind is FactorKind.email:
         address = clean_email(destination or account.email)
     elif kind is FactorKind.sms:
+        if not security.settings.sms_enabled:
+            raise InvalidInput.single(
+                "kind", "sms-disabled", N_("L'envoi de codes par SMS n'est pas proposé ici.")
+            )
         address = clean_phone(destination or account.phone)
         if address is None:
             raise InvalidInput.single(

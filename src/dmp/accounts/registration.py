@@ -25,7 +25,7 @@ from dmp.identity.orm import PatientRow
 from dmp.notifications.outbox import queue
 from dmp.notifications.ports import Message
 from dmp.shared.context import RequestContext
-from dmp.shared.errors import N_, Conflict, FieldError, InvalidInput, PermissionDenied
+from dmp.shared.errors import N_, Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from dmp.shared.i18n import translate
 
 _PHONE = re.compile(r"^\+?[0-9]{9,15}$")
@@ -137,6 +137,21 @@ def add_confirmed_code_factor(
     return factor
 
 
+MATRICULE_REQUIRED = FieldError(
+    "ins_matricule",
+    "required",
+    N_("Saisissez le matricule INS : le patient en aura besoin pour activer son espace."),
+)
+
+
+def require_registrar(ctx: RequestContext) -> None:
+    """Registering patients (and re-sending their codes) is for professionals and operators."""
+    if not ctx.roles & {Role.professional, Role.operator}:
+        raise PermissionDenied(
+            N_("Seuls les professionnels de santé et les opérateurs peuvent inscrire un patient.")
+        )
+
+
 @dataclass(frozen=True)
 class RegisteredPatient:
     patient: PatientRow
@@ -159,11 +174,10 @@ def register_patient(
     Raises :class:`PermissionDenied` for other callers, :class:`InvalidInput` for bad contact
     details, :class:`Conflict` when the matricule INS or the e-mail is already registered.
     """
-    if not ctx.roles & {Role.professional, Role.operator}:
-        raise PermissionDenied(
-            N_("Seuls les professionnels de santé et les opérateurs peuvent inscrire un patient.")
-        )
+    require_registrar(ctx)
     errors: list[FieldError] = []
+    if identity.matricule is None:
+        errors.append(MATRICULE_REQUIRED)
     try:
         address = clean_email(email)
     except InvalidInput as exc:
@@ -234,4 +248,34 @@ def issue_activation_code(
             ),
         ),
     )
+    audit.record(
+        session,
+        security.clock,
+        chain=chain_for_account(account.id),
+        action=AuditAction.AccountActivationCodeIssue,
+        context=ctx,
+        patient_id=account.patient_id,
+        target=f"Account/{account.id}",
+    )
     return code
+
+
+def reissue_activation_code(
+    session: Session,
+    security: Security,
+    *,
+    patient_id: uuid.UUID,
+    ctx: RequestContext,
+    language: str = "fr",
+) -> AccountRow:
+    """Send a new activation code to a registered patient whose space is not active yet.
+
+    Raises :class:`PermissionDenied` for callers other than professionals and operators and
+    :class:`NotFound` when no space awaits activation for this patient.
+    """
+    require_registrar(ctx)
+    account = session.scalars(select(AccountRow).where(AccountRow.patient_id == patient_id)).first()
+    if account is None or account.status != AccountStatus.pending:
+        raise NotFound(N_("Aucun espace en attente d'activation pour ce patient."))
+    issue_activation_code(session, security, account=account, ctx=ctx, language=language)
+    return account

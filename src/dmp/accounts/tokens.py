@@ -37,7 +37,7 @@ INVALID_ACCESS = N_("Jeton d'accès absent, expiré ou révoqué.")
 @dataclass(frozen=True)
 class TokenPair:
     access_token: str
-    refresh_token: str
+    refresh_token: str | None  # None for operator-issued tokens, which cannot be renewed
     expires_in: int
     family_id: uuid.UUID
 
@@ -95,20 +95,27 @@ def issue(
     operator: AccountRow | None = None,
 ) -> TokenPair:
     """Open a token family for ``account``. ``operator`` is set when an operator issued it
-    from the command line for an integration."""
+    from the command line (``client="cli"``): such a family has no refresh token and ends with
+    its single access token, so it does not linger among the person's sessions."""
     now = security.now()
+    renewable = client != "cli"
+    lifetime = (
+        dt.timedelta(days=security.settings.refresh_token_days)
+        if renewable
+        else dt.timedelta(seconds=security.settings.access_token_seconds)
+    )
     family = TokenFamilyRow(
         account_id=account.id,
         client=client,
         created_at=now,
         last_used_at=now,
-        expires_at=now + dt.timedelta(days=security.settings.refresh_token_days),
+        expires_at=now + lifetime,
         ip=ctx.ip,
         user_agent=(ctx.user_agent or "")[:300] or None,
     )
     session.add(family)
     session.flush()
-    refresh = _new_refresh(session, security, family)
+    refresh = _new_refresh(session, security, family) if renewable else None
     audit.record(
         session,
         security.clock,
@@ -220,6 +227,7 @@ def verify_access(session: Session, security: Security, token: str) -> AccessCla
         family is None
         or family.account_id != account_id
         or family.revoked_at is not None
+        or family.expires_at <= security.now()
         or account is None
         or account.status != AccountStatus.active
     ):

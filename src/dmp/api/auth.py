@@ -33,10 +33,13 @@ class TokenRequest(BaseModel):
         max_length=64,
         description="Second factor: TOTP code, a code received by e-mail/SMS, or a recovery code.",
     )
-    otp_method: Literal["totp", "otp", "recovery"] | None = Field(
+    otp_method: Literal["totp", "email", "sms", "otp", "recovery"] | None = Field(
         default=None,
-        description="Which kind of code `otp` is. Default: `totp` if the account has an"
-        " authenticator app, else `otp` (the code just sent).",
+        description="Which kind of code `otp` is: one of the `methods` listed in the"
+        " `second-factor-required` problem (`totp`, `email`, `sms`, `recovery`; `otp` means"
+        " the code just sent, whatever the channel). Default: `totp` if the account has an"
+        " authenticator app, else the code just sent. Without `otp`, `email` or `sms` chooses"
+        " where the code is sent.",
     )
 
 
@@ -54,6 +57,7 @@ class RefreshRequest(BaseModel):
 
 
 def _tokens(pair: tokens.TokenPair) -> TokenResponse:
+    assert pair.refresh_token is not None  # API logins are always renewable
     return TokenResponse(
         access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
     )
@@ -83,11 +87,17 @@ def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbD
     assert account is not None
     factors = confirmed_factors(db, account.id)
     kinds = sorted({f.kind for f in factors})
-    method = body.otp_method or ("totp" if FactorKind.totp in kinds else "otp")
+    requested = body.otp_method or ("totp" if FactorKind.totp in kinds else "otp")
+    method: authentication.SecondFactorMethod = (
+        "totp" if requested == "totp" else "recovery" if requested == "recovery" else "otp"
+    )
     if not body.otp:
         sent_to = None
         if method == "otp":
-            code_factor = next((f for f in factors if f.kind != FactorKind.totp), None)
+            wanted = [f for f in factors if f.kind != FactorKind.totp]
+            if requested in (FactorKind.email, FactorKind.sms):
+                wanted = [f for f in wanted if f.kind == requested]
+            code_factor = wanted[0] if wanted else None
             if code_factor is not None:
                 sent = authentication.send_login_code(
                     db,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dmp.accounts import tokens
 from dmp.accounts.orm import AccountRow
+from dmp.accounts.registration import require_registrar
 from dmp.container import Container
 from dmp.shared.context import RequestContext
 from dmp.shared.errors import N_, AuthenticationRequired
@@ -55,3 +56,13 @@ def get_actor(
 
 
 ActorDep = Annotated[ApiActor, Depends(get_actor)]
+
+
+def get_registrar(actor: ActorDep) -> ApiActor:
+    """Professionals and operators only; checked before the request body, so other callers
+    learn nothing from validation errors."""
+    require_registrar(actor.ctx)
+    return actor
+
+
+RegistrarDep = Annotated[ApiActor, Depends(get_registrar)]

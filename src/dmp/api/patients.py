@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dmp.accounts import registration
 from dmp.api.auth import PROBLEM, PatientSummary, patient_summary
-from dmp.api.dependencies import ActorDep, ContainerDep, DbDep
+from dmp.api.dependencies import ContainerDep, DbDep, RegistrarDep
 from dmp.api.problems import api_language
 from dmp.identity.model import IdentityInput, validate_identity
 
@@ -61,7 +62,7 @@ class PatientCreated(BaseModel):
     responses={401: PROBLEM, 403: PROBLEM, 409: PROBLEM, 422: PROBLEM},
 )
 def create_patient(
-    body: PatientCreate, request: Request, actor: ActorDep, container: ContainerDep, db: DbDep
+    body: PatientCreate, request: Request, actor: RegistrarDep, container: ContainerDep, db: DbDep
 ) -> Response:
     identity = validate_identity(
         IdentityInput(
@@ -95,3 +96,25 @@ def create_patient(
         activation_code_sent_to=registered.account.email,
     )
     return JSONResponse(created.model_dump(), status_code=201)
+
+
+class ActivationCodeSent(BaseModel):
+    activation_code_sent_to: str
+
+
+@router.post(
+    "/patients/{patient_id}/activation-code",
+    status_code=202,
+    response_model=ActivationCodeSent,
+    summary="Send a new activation code to a patient whose space is not active yet",
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+)
+def resend_activation_code(
+    patient_id: uuid.UUID, request: Request, actor: RegistrarDep, container: ContainerDep, db: DbDep
+) -> Response:
+    """Earlier codes stop working. 404 when the patient has no space awaiting activation."""
+    account = registration.reissue_activation_code(
+        db, container.security, patient_id=patient_id, ctx=actor.ctx, language=api_language(request)
+    )
+    db.commit()
+    return JSONResponse({"activation_code_sent_to": account.email}, status_code=202)

@@ -15,7 +15,8 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def api_language(request: Request) -> str:
-    return negotiate(request.headers.get("accept-language"))
+    default = request.app.state.container.settings.default_language
+    return negotiate(request.headers.get("accept-language"), default)
 
 
 def problem(

@@ -23,6 +23,7 @@ GENESIS_HASH = "0" * 64
 class AuditAction(enum.StrEnum):
     """What happened, as ``context:resource:action``. Kept alphabetical."""
 
+    AccountActivationCodeIssue = "account:activation-code:issue"
     AccountActivationComplete = "account:activation:complete"
     AccountActivationFailure = "account:activation:failure"
     AccountCreate = "account:account:create"

@@ -42,6 +42,14 @@ class IdentityStatus(enum.StrEnum):
         return IdentityStatus.VALI if document_checked else IdentityStatus.PROV
 
 
+IDENTITY_STATUS_LABELS = {
+    IdentityStatus.PROV: N_("Identité provisoire"),
+    IdentityStatus.RECUP: N_("Identité récupérée (INSi, non vérifiée sur un document)"),
+    IdentityStatus.VALI: N_("Identité validée (vérifiée sur un document)"),
+    IdentityStatus.QUAL: N_("Identité qualifiée"),
+}
+
+
 class Sex(enum.StrEnum):
     M = "M"
     F = "F"

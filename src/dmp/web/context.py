@@ -216,6 +216,8 @@ class Web:
             format_datetime=lambda moment: format_datetime(moment, self.language),
             format_date=lambda day: format_date(day, self.language),
             environment=self.container.settings.environment.value,
+            otp_minutes=self.container.settings.otp_validity_minutes,
+            sms_enabled=self.container.settings.sms_enabled,
             **context,
         )
         return self._finish(HTMLResponse(html, status_code=status_code))
@@ -270,10 +272,10 @@ async def get_web_form(request: Request, web: Annotated[Web, Depends(get_web)]) 
     form = await request.form()
     submitted = form.get("csrf_token")
     origin = request.headers.get("origin")
-    if origin and origin != "null":
-        expected = f"{request.url.scheme}://{request.url.netloc}"
-        if origin != expected:
-            raise CsrfFailure()
+    # Host only, not scheme: behind a TLS-terminating proxy the app sees http while the
+    # browser says https. The CSRF token remains the main defence.
+    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise CsrfFailure()
     web.check_csrf(submitted if isinstance(submitted, str) else None)
     return web
 

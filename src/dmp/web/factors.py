@@ -27,14 +27,15 @@ CODES_TITLE = N_("Vos codes de secours")
 
 
 def enrolling_account(web: Web) -> tuple[AccountRow, bool]:
-    """The account adding a factor, and whether it does so before being logged in
-    (activation, or a login by an account that has no factor yet)."""
+    """The account adding a factor, and whether it does so before being logged in (the last
+    step of an activation)."""
     if web.account is not None:
         return web.account, False
     row = web.row
     if row is not None and row.pending_step == "enrol-factor" and row.pending_account_id:
         account = web.db.get(AccountRow, row.pending_account_id)
-        if account is not None and account.status in (AccountStatus.pending, AccountStatus.active):
+        # Only an activation in progress: an active account adds factors once logged in.
+        if account is not None and account.status == AccountStatus.pending:
             return account, True
     raise LoginRequired("/account")
 

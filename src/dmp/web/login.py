@@ -11,7 +11,7 @@ from dmp.accounts import authentication, web_sessions
 from dmp.accounts.model import FactorKind
 from dmp.accounts.orm import AccountRow, MfaFactorRow
 from dmp.accounts.queries import confirmed_factors, preferred_factor
-from dmp.shared.errors import N_, FieldError, InvalidInput, TooManyAttempts
+from dmp.shared.errors import N_, FieldError, InvalidInput, PermissionDenied, TooManyAttempts
 from dmp.web.context import Web, WebDep, WebFormDep, safe_next
 from dmp.web.helpers import mask_destination
 
@@ -67,10 +67,15 @@ def login_submit(
     metrics.labels("password", "success").inc()
     factors = confirmed_factors(web.db, result.account_id)
     if not factors:
-        web_sessions.start_pending(
-            row, web.security, account_id=result.account_id, step="enrol-factor", data=target
+        # Active accounts always have one (activation requires it, the last one cannot be
+        # removed). Letting a password alone enrol a new factor would make it a single factor.
+        error = PermissionDenied(
+            N_("Votre compte n'a aucun second facteur : contactez l'assistance pour le rétablir."),
+            code="no-second-factor",
         )
-        return web.redirect("/activation/second-factor")
+        return web.form_error(
+            "auth/login.html", error, title=LOGIN_TITLE, values={"email": email}, next=target
+        )
     web_sessions.start_pending(
         row, web.security, account_id=result.account_id, step="second-factor", data=target
     )
@@ -84,6 +89,9 @@ def login_submit(
         )
         if sent.ok:
             return web.redirect(f"/login/second-factor?method=otp&factor={first.id}")
+        account_row = web.db.get(AccountRow, result.account_id)
+        assert account_row is not None
+        return _second_factor_page(web, account_row, "otp", error=sent.error)
     return web.redirect(
         f"/login/second-factor?method={'totp' if first.kind == FactorKind.totp else 'otp'}"
     )
@@ -111,8 +119,11 @@ def _second_factor_page(
         method = "totp" if has_totp else "otp"
     sent_to: MfaFactorRow | None = None
     if method == "otp":
-        sent_to = next((f for f in code_factors if str(f.id) == factor_id), None) or (
-            code_factors[0] if code_factors else None
+        # Only say "we sent a code to…" when a usable code was really sent there.
+        live = authentication.factors_with_live_code(web.db, web.security, account.id)
+        candidates = [f for f in code_factors if f.id in live]
+        sent_to = next((f for f in candidates if str(f.id) == factor_id), None) or (
+            candidates[-1] if candidates else None
         )
     context: dict[str, Any] = {
         "method": method,

@@ -3,14 +3,22 @@ the patient then receives an activation code."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from dmp.accounts import registration
-from dmp.identity.model import IdentityInput, Role, validate_identity
-from dmp.shared.errors import N_, DomainError, FieldError, InvalidInput
+from dmp.identity.model import (
+    IDENTITY_STATUS_LABELS,
+    IdentityInput,
+    IdentityStatus,
+    Role,
+    validate_identity,
+)
+from dmp.identity.orm import PatientRow
+from dmp.shared.errors import N_, DomainError, FieldError, InvalidInput, NotFound
 from dmp.web.context import WebDep, WebFormDep
 from dmp.web.helpers import mask_destination, parse_date_fields
 
@@ -18,6 +26,7 @@ router = APIRouter()
 
 REGISTER_TITLE = N_("Inscrire un patient")
 DONE_TITLE = N_("Patient inscrit")
+CODE_SENT_TITLE = N_("Nouveau code d'activation envoyé")
 
 
 @router.get("/patients/new")
@@ -89,6 +98,8 @@ def register_submit(
     except InvalidInput as exc:
         # A date that did not parse is already reported once.
         errors.extend(e for e in exc.errors if not (e.field == "birth_date" and birth_date is None))
+    if not ins_matricule.strip():
+        errors.append(registration.MATRICULE_REQUIRED)
     try:
         registration.clean_email(email)
     except InvalidInput as exc:
@@ -117,7 +128,28 @@ def register_submit(
         "patients/registered.html",
         title=DONE_TITLE,
         patient=registered.patient,
+        status_label=IDENTITY_STATUS_LABELS[IdentityStatus(registered.patient.identity_status)],
         sent_to=mask_destination(registered.account.email),
+    )
+
+
+@router.post("/patients/{patient_id}/activation-code")
+def resend_code(web: WebFormDep, patient_id: str) -> Response:
+    web.require_account(Role.professional, Role.operator)
+    try:
+        patient = web.db.get(PatientRow, uuid.UUID(patient_id))
+    except ValueError:
+        patient = None
+    if patient is None:
+        raise NotFound(N_("Ce patient n'existe pas."))
+    account = registration.reissue_activation_code(
+        web.db, web.security, patient_id=patient.id, ctx=web.ctx, language=web.language
+    )
+    return web.render(
+        "patients/code_sent.html",
+        title=CODE_SENT_TITLE,
+        patient=patient,
+        sent_to=mask_destination(account.email),
     )
 
 
