@@ -49,8 +49,8 @@ lock: ## Re-resolve pyproject.toml into requirements.lock (in a throwaway venv)
 	rm -rf .venv-lock
 
 i18n: $(STAMP) ## Extract messages, update and compile the English catalogue
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/dmp/locale/messages.pot --no-location --sort-output --omit-header src/dmp
-	$(BIN)/pybabel update -i src/dmp/locale/messages.pot -d src/dmp/locale -l en --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/dmp/locale/messages.pot --no-location --sort-output --project dmp --copyright-holder "dmp developers" src/dmp
+	$(BIN)/pybabel update -i src/dmp/locale/messages.pot -d src/dmp/locale -l en --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d src/dmp/locale -l en --statistics
 
 bench: $(STAMP) ## Benchmarks (see bench/README.md)

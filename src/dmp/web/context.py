@@ -23,6 +23,7 @@ from dmp.accounts.queries import active_account
 from dmp.container import Container
 from dmp.identity.model import Role
 from dmp.shared.context import RequestContext
+from dmp.shared.crypto import constant_time_equals
 from dmp.shared.errors import (
     N_,
     DomainError,
@@ -130,8 +131,6 @@ class Web:
         return self.ensure_session().csrf_token
 
     def check_csrf(self, submitted: str | None) -> None:
-        from dmp.shared.crypto import constant_time_equals
-
         if (
             self.row is None
             or not submitted
