@@ -37,15 +37,9 @@ from httpx2 import Response
 from dmp.container import Container
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
-from support import get_csrf, post_form, seed_demo
+from support import get_csrf, post_form
 
 REFUSED = "Ces informations ne correspondent pas à un espace en attente d&#39;activation."
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 @pytest.fixture

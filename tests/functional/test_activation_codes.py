@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 from helpers_dmp import (
     ALICE,
@@ -22,13 +21,7 @@ from dmp.container import Container
 from dmp.identity.orm import PatientRow
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
-from support import api_tokens, bearer, post_form, seed_demo, totp
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
+from support import api_tokens, bearer, post_form, totp
 
 
 def patient_id(container: Container, nir: str) -> str:

@@ -29,15 +29,9 @@ from dmp.container import Container
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
 from dmp.shared.i18n import translate
-from support import api_tokens, bearer, post_form, seed_demo, totp
+from support import api_tokens, bearer, post_form, totp
 
 PROBLEM_JSON = "application/problem+json"
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 def token_request(client: TestClient, **body: Any) -> Any:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers_dmp import account_row, actions, is_logged_in, login_totp, session_cookie, text_of
@@ -11,16 +10,10 @@ from helpers_dmp import account_row, actions, is_logged_in, login_totp, session_
 from dmp import demo
 from dmp.container import Container
 from dmp.shared.clock import FrozenClock
-from support import get_csrf, seed_demo
+from support import get_csrf
 
 CSRF_MESSAGE = "Pour votre sécurité, ce formulaire a expiré."
 CREDENTIALS = {"email": demo.CAMILLE.email, "password": demo.DEMO_PASSWORD}
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 def assert_csrf_refusal(response: object) -> None:

@@ -32,16 +32,10 @@ from dmp import demo
 from dmp.accounts.passwords import PasswordHasher
 from dmp.container import Container
 from dmp.shared.clock import FrozenClock
-from support import get_csrf, seed_demo, totp
+from support import get_csrf, totp
 
 UNKNOWN = "personne.inconnue@demo.test"
 TOO_MANY = "Trop de tentatives"
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 class VerifySpy:

@@ -17,15 +17,9 @@ from dmp.accounts import authentication
 from dmp.container import Container
 from dmp.shared.clock import FrozenClock
 from dmp.web.pages import HELP_DOCS
-from support import post_form, seed_demo
+from support import post_form
 
 PROBLEM_JSON = "application/problem+json"
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 def request_id_shown(page: str) -> str:

@@ -27,15 +27,9 @@ from dmp.identity.orm import PatientRow
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
 from dmp.shared.db import transaction
-from support import api_tokens, bearer, post_form, seed_demo
+from support import api_tokens, bearer, post_form
 
 PROBLEM_JSON = "application/problem+json"
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 def patient_count(container: Container) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from helpers_dmp import (
     custom_app,
@@ -25,13 +24,7 @@ from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
 from dmp.shared.context import RequestContext
 from dmp.shared.db import transaction
-from support import bearer, post_form, seed_demo
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
+from support import bearer, post_form
 
 
 def test_api_client_chooses_the_e_mail_code(

@@ -32,17 +32,11 @@ from dmp.container import Container
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
 from dmp.shared.crypto import token_digest
-from support import api_tokens, post_form, seed_demo, totp
+from support import api_tokens, post_form, totp
 
 SESSION_FORM = re.compile(
     r'name="kind" value="(web|api)">\s*<input type="hidden" name="session_id" value="([^"]+)"'
 )
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 @pytest.fixture

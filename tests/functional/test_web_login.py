@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers_dmp import (
@@ -33,18 +32,12 @@ from dmp import demo
 from dmp.container import Container
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.shared.clock import FrozenClock
-from support import post_form, seed_demo, totp
+from support import post_form, totp
 
 INVALID_CODE = "Ce code n&#39;est pas valide ou a expiré"
 SEND_CODE_FORM = re.compile(
     r'action="/login/send-code".*?name="factor" value="([0-9a-f\-]{36})"', re.S
 )
-
-
-@pytest.fixture
-def seeded(container: Container) -> Container:
-    seed_demo(container)
-    return container
 
 
 def other_client(app: FastAPI) -> TestClient:
