@@ -109,7 +109,10 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
                 code={404: "not-found", 405: "method-not-allowed"}.get(
                     exc.status_code, "http-error"
                 ),
-                title=translate(language, titles.get(exc.status_code, N_("Demande incorrecte."))),
+                title=translate(
+                    language,
+                    titles.get(exc.status_code, N_("Cette demande n'a pas pu être traitée.")),
+                ),
                 headers=dict(exc.headers) if exc.headers else None,
             )
         return error_page(request, exc.status_code)

@@ -101,8 +101,8 @@ def demo(ctx: typer.Context) -> None:
     console.print(
         "\nSecond factor: the code of an authenticator app set up with the secret above;\n"
         "or [bold]dmp demo code EMAIL[/bold] prints the current code; or choose\n"
-        "«Recevoir un code» on the login page: in development the e-mail is printed in the\n"
-        "server console and shown\n"
+        "«Recevoir un code» («Send a code») on the login page: in development the e-mail\n"
+        "is printed in the server console and shown\n"
         f"at http://{settings.host}:{settings.port}/dev/outbox\n",
         soft_wrap=True,
     )

@@ -94,7 +94,9 @@ def check_password(password: str, personal: PersonalData | None = None) -> list[
         )
         return errors
     if len(set(password.lower())) < 5:
-        fail("password-repetitive", N_("Le mot de passe répète trop peu de caractères différents."))
+        fail(
+            "password-repetitive", N_("Le mot de passe contient trop peu de caractères différents.")
+        )
         return errors
     if len(password) < PASSPHRASE_LENGTH:
         kinds = sum(
@@ -110,7 +112,7 @@ def check_password(password: str, personal: PersonalData | None = None) -> list[
                 "password-composition",
                 N_(
                     "Sous %(passphrase)s caractères, utilisez au moins trois sortes de caractères"
-                    " (minuscules, majuscules, chiffres, autres) — ou choisissez une phrase de"
+                    " (minuscules, majuscules, chiffres, symboles) — ou choisissez une phrase de"
                     " passe d'au moins %(passphrase)s caractères."
                 ),
                 passphrase=PASSPHRASE_LENGTH,

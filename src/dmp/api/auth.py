@@ -121,7 +121,8 @@ def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbD
             status=401,
             code="second-factor-required",
             title=translate(
-                language, N_("Un second facteur est nécessaire : renvoyez la demande avec « otp ».")
+                language,
+                N_("Un second facteur est nécessaire : renvoyez la demande avec le champ « otp »."),
             ),
             headers={"WWW-Authenticate": 'Bearer realm="dmp"'},
             extra={"methods": [*kinds, "recovery"], "code_sent_by": sent_to},

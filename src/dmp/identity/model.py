@@ -182,7 +182,9 @@ def validate_identity(data: IdentityInput, *, today: dt.date) -> PatientIdentity
     elif data.birth_date.year < 1880:
         errors.append(
             FieldError(
-                "birth_date", "birth-date-past", N_("La date de naissance n'est pas plausible.")
+                "birth_date",
+                "birth-date-past",
+                N_("La date de naissance est trop ancienne : vérifiez l'année."),
             )
         )
 

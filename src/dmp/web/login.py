@@ -70,7 +70,10 @@ def login_submit(
         # Active accounts always have one (activation requires it, the last one cannot be
         # removed). Letting a password alone enrol a new factor would make it a single factor.
         error = PermissionDenied(
-            N_("Votre compte n'a aucun second facteur : contactez l'assistance pour le rétablir."),
+            N_(
+                "Votre compte n'a aucun second facteur : contactez l'assistance pour retrouver"
+                " l'accès à votre compte."
+            ),
             code="no-second-factor",
         )
         return web.form_error(
