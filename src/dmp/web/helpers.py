@@ -19,6 +19,10 @@ def mask_destination(value: str | None) -> str:
 
 def parse_date_fields(prefix: str, day: str, month: str, year: str) -> dt.date:
     """A date typed as three fields (jour / mois / année), as public-service forms do."""
+    if not (day.strip() or month.strip() or year.strip()):
+        raise InvalidInput(
+            errors=[FieldError(prefix, "required", N_("Saisissez la date de naissance."))]
+        )
     try:
         if not (day.strip() and month.strip() and year.strip()):
             raise ValueError
