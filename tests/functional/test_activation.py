@@ -245,7 +245,7 @@ def test_missing_fields_are_listed(client: TestClient, seeded: Container) -> Non
     summary = text_of(error_summary(response.text))
     assert "Saisissez le code d'activation reçu." in summary
     assert "Saisissez le matricule INS" in summary
-    assert "Saisissez une date réelle" in summary
+    assert "Saisissez la date de naissance." in summary
 
 
 def test_five_wrong_tries_lock_the_activation(
