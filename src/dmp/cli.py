@@ -227,6 +227,18 @@ def create_admin(
     _create_staff(email=email, name=name, role="operator", password_stdin=password_stdin)
 
 
+@users_app.command("create-support")
+def create_support(
+    email: str,
+    name: Annotated[str, typer.Option(help="Display name")] = "Support",
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a support agent's account (answers tickets; never reads medical content)."""
+    _create_staff(email=email, name=name, role="support", password_stdin=password_stdin)
+
+
 @users_app.command("create-professional")
 def create_professional(
     email: str,

@@ -235,3 +235,22 @@ def test_commands_in_a_fresh_process(env: dict[str, str]) -> None:
     issued = run("token", demo.CAMILLE.email)
     assert issued.returncode == 0, issued.stderr
     assert issued.stdout.count(".") == 2  # a compact JWT
+
+
+def test_create_support_account(runner: CliRunner, env: dict[str, str]) -> None:
+    invoke(runner, env, "migrate")
+    result = invoke(
+        runner,
+        env,
+        "users",
+        "create-support",
+        "help@dmp.test",
+        "--password-stdin",
+        stdin=STRONG + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    engine = create_db_engine(env["DMP_DATABASE_URL"])
+    with engine.connect() as connection:
+        roles = connection.execute(text("SELECT role FROM account_roles")).scalars().all()
+    engine.dispose()
+    assert roles == ["support"]
