@@ -8,6 +8,7 @@ import sys
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from dmp.config import ConfigurationError, Environment, Settings, load_settings
@@ -24,10 +25,17 @@ errors = Console(stderr=True)
 
 
 def _settings() -> Settings:
+    """Settings from the environment; a bad value stops the command with exit code 2 and a
+    message naming the variable (exit code 1 is kept for the commands' own failures)."""
     try:
         return load_settings()
     except ConfigurationError as exc:
         errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "DMP_" + "_".join(str(part) for part in problem["loc"]).upper()
+            errors.print(f"[red]{name}: {problem['msg']}[/red]")
         raise typer.Exit(2) from exc
 
 
@@ -312,7 +320,14 @@ def token(
             if account is None:
                 errors.print(f"No active account {email}.")
                 raise typer.Exit(1)
-            asked_by = account_by_email(session, operator) if operator else None
+            asked_by = None
+            if operator:
+                asked_by = active_account(
+                    session, getattr(account_by_email(session, operator), "id", None)
+                )
+                if asked_by is None or "operator" not in asked_by.role_names:
+                    errors.print(f"{operator} is not an active operator account.")
+                    raise typer.Exit(1)
             pair = tokens.issue(
                 session,
                 container.security,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,7 +55,7 @@ class Settings(BaseSettings):
     # In development it is created in ``<data_dir>/keys/secret.key`` (mode 0600) when absent.
     secret_key: SecretStr | None = None
 
-    default_language: str = "fr"
+    default_language: Literal["fr", "en"] = "fr"
     # Secure cookies: None follows the request scheme (https → Secure). Set true behind a
     # TLS-terminating proxy that does not forward the scheme.
     cookie_secure: bool | None = None
@@ -112,6 +113,10 @@ class Settings(BaseSettings):
                 problems.append("DMP_SECRET_KEY must be at least 32 characters")
         if self.email_backend is not EmailBackend.smtp:
             problems.append("DMP_EMAIL_BACKEND must be 'smtp' (one-time codes must reach people)")
+        if self.sms_backend is SmsBackend.http and not (self.sms_http_url or "").startswith(
+            "https://"
+        ):
+            problems.append("DMP_SMS_HTTP_URL must use https (the gateway token travels with it)")
         if self.sms_backend in (SmsBackend.console, SmsBackend.memory):
             problems.append(
                 "DMP_SMS_BACKEND must be 'http' or 'disabled' (console codes reach no one)"
@@ -124,8 +129,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _sms_gateway_configured(self) -> Settings:
-        if self.sms_backend is SmsBackend.http and not self.sms_http_url:
-            raise ConfigurationError("DMP_SMS_BACKEND=http needs DMP_SMS_HTTP_URL")
+        if self.sms_backend is SmsBackend.http and not (self.sms_http_url or "").startswith(
+            ("https://", "http://")
+        ):
+            raise ConfigurationError("DMP_SMS_BACKEND=http needs an http(s) DMP_SMS_HTTP_URL")
         return self
 
     @property

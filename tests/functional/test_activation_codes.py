@@ -127,3 +127,30 @@ def test_a_patient_gets_403_before_any_validation(
         "/api/v1/patients", json={"nonsense": True}, headers=bearer(tokens["access_token"])
     )
     assert response.status_code == 403
+
+
+def test_codes_cannot_be_sent_over_and_over(
+    client: TestClient, seeded: Container, clock: FrozenClock, outbox: MemoryOutbox
+) -> None:
+    assert register_via_api(client, clock).status_code == 201
+    pid = patient_id(seeded, ALICE.nir)
+    tokens = api_tokens(client, clock, demo.ADMIN)
+    answers = [
+        client.post(
+            f"/api/v1/patients/{pid}/activation-code", headers=bearer(tokens["access_token"])
+        ).status_code
+        for _ in range(6)
+    ]
+    assert answers == [202] * 5 + [429]
+    assert len(outbox.messages(ALICE.email)) == 6  # the registration's code and five more
+
+
+def test_an_interrupted_activation_does_not_wear_the_code_out(
+    client: TestClient, seeded: Container, clock: FrozenClock, outbox: MemoryOutbox
+) -> None:
+    assert register_via_api(client, clock).status_code == 201
+    code = activation_code(outbox.last(ALICE.email).body)
+    for _ in range(6):  # more than the five wrong tries a code survives
+        started = post_form(client, "/activation", ALICE.activation_form(code))
+        assert started.status_code == 303, started.text
+        client.cookies.clear()  # the person closes the browser half-way

@@ -17,7 +17,8 @@ from helpers_dmp import (
 )
 
 from dmp import demo
-from dmp.accounts import tokens
+from dmp.accounts import management, registration, tokens
+from dmp.accounts.model import FactorKind
 from dmp.accounts.queries import account_by_email
 from dmp.container import Container
 from dmp.notifications.adapters import MemoryOutbox
@@ -130,3 +131,60 @@ def test_operator_issued_token_cannot_be_renewed_and_does_not_linger(
     clock.advance(minutes=16)
     assert "Application (API)" not in text_of(client.get("/account/sessions").text)
     assert client.get("/api/v1/me", headers=bearer(pair.access_token)).status_code == 401
+
+
+def test_api_refuses_an_account_without_any_second_factor(
+    client: TestClient, seeded: Container
+) -> None:
+    remove_factors(seeded, demo.CAMILLE.email, "totp")
+    remove_factors(seeded, demo.CAMILLE.email, "email")
+    response = client.post(
+        "/api/v1/auth/token", json={"email": demo.CAMILLE.email, "password": demo.DEMO_PASSWORD}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "no-second-factor"
+
+
+def only_sms_left(container: Container, *, recovery_codes: bool) -> None:
+    """Camille keeps a single, SMS factor (and optionally recovery codes)."""
+    remove_factors(container, demo.CAMILLE.email, "totp")
+    remove_factors(container, demo.CAMILLE.email, "email")
+    with transaction(container.sessions) as session:
+        account = account_by_email(session, demo.CAMILLE.email)
+        assert account is not None
+        registration.add_confirmed_code_factor(
+            session, container.security, account, FactorKind.sms, "+33611223344"
+        )
+        if recovery_codes:
+            management.regenerate_recovery_codes(
+                session, container.security, account=account, ctx=RequestContext()
+            )
+
+
+def test_with_sms_off_an_sms_only_account_uses_its_recovery_codes(
+    tmp_path: Path, database_url: str, seeded: Container, clock: FrozenClock
+) -> None:
+    only_sms_left(seeded, recovery_codes=True)
+    with custom_app(tmp_path, database_url, clock, sms_backend="disabled") as (client, app):
+        first = password_step(client)
+        assert first.status_code == 303
+        assert first.headers["location"] == "/login/second-factor?method=recovery"
+        page = client.get(first.headers["location"])
+        assert "•• •• •• •• 44" not in text_of(page.text)
+        api = client.post(
+            "/api/v1/auth/token",
+            json={"email": demo.CAMILLE.email, "password": demo.DEMO_PASSWORD},
+        )
+        assert api.json()["methods"] == ["recovery"]
+        assert isinstance(app.sms, MemoryOutbox)
+        assert app.sms.messages() == []
+
+
+def test_with_sms_off_and_no_recovery_code_the_account_is_refused(
+    tmp_path: Path, database_url: str, seeded: Container, clock: FrozenClock
+) -> None:
+    only_sms_left(seeded, recovery_codes=False)
+    with custom_app(tmp_path, database_url, clock, sms_backend="disabled") as (client, _):
+        refused = password_step(client)
+        assert refused.status_code == 403
+        assert "aucun second facteur" in text_of(refused.text)

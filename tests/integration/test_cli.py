@@ -254,3 +254,20 @@ def test_create_support_account(runner: CliRunner, env: dict[str, str]) -> None:
         roles = connection.execute(text("SELECT role FROM account_roles")).scalars().all()
     engine.dispose()
     assert roles == ["support"]
+
+
+def test_bad_settings_stop_with_exit_code_2_naming_the_variable(
+    runner: CliRunner, env: dict[str, str]
+) -> None:
+    result = invoke(runner, {**env, "DMP_PORT": "abc"}, "migrate")
+    assert result.exit_code == 2
+    assert "DMP_PORT" in result.output
+
+
+def test_token_operator_must_be_an_operator(runner: CliRunner, env: dict[str, str]) -> None:
+    invoke(runner, env, "migrate")
+    invoke(runner, env, "demo")
+    for who in ("nobody@nowhere.test", demo.BERNARD.email):
+        result = invoke(runner, env, "token", demo.CAMILLE.email, "--operator", who)
+        assert result.exit_code == 1
+        assert "not an active operator" in result.output

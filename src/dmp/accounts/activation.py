@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmp.accounts import model
-from dmp.accounts.authentication import TOO_MANY, StepResult
+from dmp.accounts.authentication import StepResult
 from dmp.accounts.model import AccountStatus
 from dmp.accounts.orm import AccountRow, ActivationCodeRow
 from dmp.accounts.passwords import PersonalData, require_acceptable
 from dmp.accounts.security import Security
-from dmp.accounts.throttle import Throttle
+from dmp.accounts.throttle import TOO_MANY, Throttle
 from dmp.audit import services as audit
 from dmp.audit.model import SECURITY_CHAIN, AuditAction, Outcome, chain_for_account
 from dmp.identity.nir import parse_matricule
@@ -57,7 +57,9 @@ def verify_activation(
     )
 
     def refuse(reason: str) -> StepResult:
-        just_locked = throttle.fail(key)
+        refusal = throttle.refuse(
+            key, AuthenticationFailed(ACTIVATION_FAILED, code="activation-failed")
+        )
         audit.record(
             session,
             security.clock,
@@ -67,9 +69,7 @@ def verify_activation(
             outcome=Outcome.failure,
             details={"reason": reason},
         )
-        if just_locked:
-            return StepResult(error=TooManyAttempts(TOO_MANY, retry_after=throttle.locked_for(key)))
-        return StepResult(error=AuthenticationFailed(ACTIVATION_FAILED, code="activation-failed"))
+        return StepResult(error=refusal)
 
     locked = throttle.locked_for(key)
     if locked:
@@ -92,6 +92,7 @@ def verify_activation(
     digest = security.digest("activation", model.normalise_code(code))
     if digest != row.code_digest or patient.birth_date != birth_date:
         return refuse("mismatch")
+    row.attempts = 0  # only wrong guesses wear a code out, not an interrupted activation
     throttle.succeed(key)
     return StepResult(account_id=account.id)
 

@@ -20,7 +20,7 @@ from dmp.accounts.model import AccountStatus, FactorKind
 from dmp.accounts.orm import AccountRow, MfaFactorRow, OtpChallengeRow, RecoveryCodeRow
 from dmp.accounts.queries import account_by_email, confirmed_factors
 from dmp.accounts.security import Security
-from dmp.accounts.throttle import Throttle
+from dmp.accounts.throttle import TOO_MANY, Throttle
 from dmp.audit import services as audit
 from dmp.audit.model import SECURITY_CHAIN, AuditAction, Outcome, chain_for_account
 from dmp.notifications.outbox import queue
@@ -31,7 +31,6 @@ from dmp.shared.i18n import translate
 
 INVALID_CREDENTIALS = N_("Adresse e-mail ou mot de passe incorrect.")
 INVALID_CODE = N_("Ce code n'est pas valide ou a expiré. Vérifiez-le ou demandez-en un nouveau.")
-TOO_MANY = N_("Trop de tentatives. Réessayez dans %(minutes)s minutes.")
 
 SecondFactorMethod = Literal["totp", "otp", "recovery"]
 
@@ -86,17 +85,13 @@ def check_password(
         _fail_audit(session, security, ctx, account, AuditAction.AuthLoginFailure, "locked")
         return StepResult(error=TooManyAttempts(TOO_MANY, retry_after=locked))
     if not security.hasher.verify(account.password_hash if account else None, password):
-        just_locked = throttle.fail(identifier)
-        _fail_audit(session, security, ctx, account, AuditAction.AuthLoginFailure, "password")
-        if just_locked:
-            _fail_audit(session, security, ctx, account, AuditAction.AuthLockout, "password")
-            # Same answer as the second-factor step: the failure that locks says so at once.
-            return StepResult(
-                error=TooManyAttempts(TOO_MANY, retry_after=throttle.locked_for(identifier))
-            )
-        return StepResult(
-            error=AuthenticationFailed(INVALID_CREDENTIALS, code="invalid-credentials")
+        refusal = throttle.refuse(
+            identifier, AuthenticationFailed(INVALID_CREDENTIALS, code="invalid-credentials")
         )
+        _fail_audit(session, security, ctx, account, AuditAction.AuthLoginFailure, "password")
+        if isinstance(refusal, TooManyAttempts):
+            _fail_audit(session, security, ctx, account, AuditAction.AuthLockout, "password")
+        return StepResult(error=refusal)
     assert account is not None and account.password_hash is not None
     throttle.succeed(identifier)
     if security.hasher.needs_rehash(account.password_hash):
@@ -116,6 +111,8 @@ def send_login_code(
     """E-mail or text a fresh one-time code for ``factor``; earlier unused codes stop working."""
     if factor.kind not in (FactorKind.email, FactorKind.sms) or factor.account_id != account.id:
         raise ValueError("codes are only sent for e-mail and SMS factors of this account")
+    if factor.kind == FactorKind.sms and not security.settings.sms_enabled:
+        raise ValueError("SMS is switched off on this platform")
     throttle = Throttle(session, security)
     # At most `lockout_threshold` codes per hour for one account: sending is not free, and
     # a flood of codes is itself an attack on the person.
@@ -199,12 +196,13 @@ def verify_second_factor(
 
     used = check_code(session, security, account=account, method=method, code=code)
     if used is None:
-        just_locked = throttle.fail(key)
+        refusal = throttle.refuse(
+            key, AuthenticationFailed(INVALID_CODE, code="invalid-second-factor")
+        )
         _fail_audit(session, security, ctx, account, AuditAction.AuthSecondFactorFailure, method)
-        if just_locked:
+        if isinstance(refusal, TooManyAttempts):
             _fail_audit(session, security, ctx, account, AuditAction.AuthLockout, "second-factor")
-            return StepResult(error=TooManyAttempts(TOO_MANY, retry_after=throttle.locked_for(key)))
-        return StepResult(error=AuthenticationFailed(INVALID_CODE, code="invalid-second-factor"))
+        return StepResult(error=refusal)
 
     throttle.succeed(key)
     throttle.succeed(throttle.key("otp-send", str(account.id)))
@@ -329,3 +327,38 @@ def factors_with_live_code(
             )
         )
     )
+
+
+NO_SECOND_FACTOR = N_(
+    "Votre compte n'a aucun second facteur : contactez l'assistance pour retrouver"
+    " l'accès à votre compte."
+)
+
+
+@dataclass(frozen=True)
+class SecondFactorOptions:
+    """What an account can use at the second step: its confirmed factors (minus SMS when the
+    platform has switched SMS off) and its unused recovery codes."""
+
+    factors: list[MfaFactorRow]
+    recovery_codes: int
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.factors) or self.recovery_codes > 0
+
+    @property
+    def methods(self) -> list[str]:
+        kinds = sorted({f.kind for f in self.factors})
+        return kinds + (["recovery"] if self.recovery_codes else [])
+
+
+def second_factor_options(
+    session: Session, security: Security, account_id: uuid.UUID
+) -> SecondFactorOptions:
+    factors = [
+        f
+        for f in confirmed_factors(session, account_id)
+        if f.kind != FactorKind.sms or security.settings.sms_enabled
+    ]
+    return SecondFactorOptions(factors, remaining_recovery_codes(session, account_id))

@@ -15,7 +15,6 @@ from dmp.accounts import model
 from dmp.accounts.activation import complete_activation, personal_data
 from dmp.accounts.authentication import (
     INVALID_CODE,
-    TOO_MANY,
     StepResult,
     check_code,
     otp_message,
@@ -33,7 +32,7 @@ from dmp.accounts.passwords import require_acceptable
 from dmp.accounts.queries import confirmed_factors
 from dmp.accounts.registration import clean_email, clean_phone
 from dmp.accounts.security import Security
-from dmp.accounts.throttle import Throttle
+from dmp.accounts.throttle import TOO_MANY, Throttle
 from dmp.audit import services as audit
 from dmp.audit.model import AuditAction, Outcome, chain_for_account
 from dmp.notifications.outbox import queue
@@ -219,7 +218,7 @@ def confirm_factor(
         factor=factor,
     )
     if used is None:
-        throttle.fail(key)
+        refusal = throttle.refuse(key, AuthenticationFailed(INVALID_CODE, code="invalid-code"))
         _audit(
             session,
             security,
@@ -229,9 +228,7 @@ def confirm_factor(
             Outcome.failure,
             kind=factor.kind,
         )
-        return EnrolmentResult(
-            StepResult(error=AuthenticationFailed(INVALID_CODE, code="invalid-code"))
-        )
+        return EnrolmentResult(StepResult(error=refusal))
     throttle.succeed(key)
     factor.confirmed_at = security.now()
     _audit(session, security, account, AuditAction.AccountMfaEnrol, ctx, kind=factor.kind)
@@ -308,7 +305,12 @@ def change_password(
     if locked:
         return StepResult(error=TooManyAttempts(TOO_MANY, retry_after=locked))
     if not security.hasher.verify(account.password_hash, current):
-        throttle.fail(key)
+        refusal = throttle.refuse(
+            key,
+            AuthenticationFailed(
+                N_("Le mot de passe actuel est incorrect."), code="invalid-current-password"
+            ),
+        )
         _audit(
             session,
             security,
@@ -318,11 +320,7 @@ def change_password(
             Outcome.failure,
             reason="current-password",
         )
-        return StepResult(
-            error=AuthenticationFailed(
-                N_("Le mot de passe actuel est incorrect."), code="invalid-current-password"
-            )
-        )
+        return StepResult(error=refusal)
     if new != confirm:
         raise InvalidInput.single(
             "password_confirm",

@@ -17,6 +17,7 @@ from dmp.accounts import model
 from dmp.accounts.model import AccountStatus, FactorKind
 from dmp.accounts.orm import AccountRoleRow, AccountRow, ActivationCodeRow, MfaFactorRow
 from dmp.accounts.security import Security
+from dmp.accounts.throttle import Throttle
 from dmp.audit import services as audit
 from dmp.audit.model import AuditAction, chain_for_account
 from dmp.identity import services as identity_services
@@ -25,7 +26,15 @@ from dmp.identity.orm import PatientRow
 from dmp.notifications.outbox import queue
 from dmp.notifications.ports import Message
 from dmp.shared.context import RequestContext
-from dmp.shared.errors import N_, Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from dmp.shared.errors import (
+    N_,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+)
 from dmp.shared.i18n import translate
 
 _PHONE = re.compile(r"^\+?[0-9]{9,15}$")
@@ -277,5 +286,15 @@ def reissue_activation_code(
     account = session.scalars(select(AccountRow).where(AccountRow.patient_id == patient_id)).first()
     if account is None or account.status != AccountStatus.pending:
         raise NotFound(N_("Aucun espace en attente d'activation pour ce patient."))
+    # A few codes an hour per patient: enough for a lost e-mail, not enough to flood anyone.
+    throttle = Throttle(session, security)
+    key = throttle.key("activation-reissue", str(account.id))
+    locked = throttle.locked_for(key)
+    if locked:
+        raise TooManyAttempts(
+            N_("Trop de codes envoyés à ce patient. Réessayez dans %(minutes)s minutes."),
+            retry_after=locked,
+        )
+    throttle.fail(key)
     issue_activation_code(session, security, account=account, ctx=ctx, language=language)
     return account

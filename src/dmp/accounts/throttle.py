@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from dmp.accounts.model import ThrottleState
 from dmp.accounts.orm import AuthThrottleRow
 from dmp.accounts.security import Security
+from dmp.shared.errors import N_, DomainError, TooManyAttempts
+
+TOO_MANY = N_("Trop de tentatives. Réessayez dans %(minutes)s minutes.")
 
 
 class Throttle:
@@ -63,6 +66,14 @@ class Throttle:
         state, locked = self._security.lockout.fail(self._state(row), self._security.now())
         self._store(row, state)
         return locked
+
+    def refuse(self, key: str, error: DomainError) -> DomainError:
+        """Count a failed attempt and return what to answer: ``error``, or the lockout itself
+        when this very failure locked ``key`` — everywhere the locking failure says so at once.
+        """
+        if self.fail(key):
+            return TooManyAttempts(TOO_MANY, retry_after=self.locked_for(key))
+        return error
 
     def succeed(self, key: str) -> None:
         row = self._row(key, create=False)

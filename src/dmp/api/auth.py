@@ -15,7 +15,7 @@ from dmp.accounts.queries import confirmed_factors
 from dmp.api.dependencies import ActorDep, ContainerDep, DbDep, request_context
 from dmp.api.problems import PROBLEM_JSON, api_language, domain_problem, problem
 from dmp.identity.orm import PatientRow, ProfessionalRow
-from dmp.shared.errors import N_
+from dmp.shared.errors import N_, PermissionDenied
 from dmp.shared.i18n import translate
 
 router = APIRouter(prefix="/api/v1", tags=["authentication"])
@@ -67,7 +67,7 @@ def _tokens(pair: tokens.TokenPair) -> TokenResponse:
     "/auth/token",
     response_model=TokenResponse,
     summary="Log in: password and second factor",
-    responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM},
+    responses={401: PROBLEM, 403: PROBLEM, 422: PROBLEM, 429: PROBLEM},
 )
 def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbDep) -> Response:
     """Without `otp`, a correct password answers 401 `second-factor-required`, listing the
@@ -85,7 +85,13 @@ def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbD
     assert checked.account_id is not None
     account = db.get(AccountRow, checked.account_id)
     assert account is not None
-    factors = confirmed_factors(db, account.id)
+    options = authentication.second_factor_options(db, security, account.id)
+    if not options.usable:
+        db.commit()
+        return domain_problem(
+            request, PermissionDenied(authentication.NO_SECOND_FACTOR, code="no-second-factor")
+        )
+    factors = options.factors
     kinds = sorted({f.kind for f in factors})
     requested = body.otp_method or ("totp" if FactorKind.totp in kinds else "otp")
     method: authentication.SecondFactorMethod = (
@@ -125,7 +131,7 @@ def token(body: TokenRequest, request: Request, container: ContainerDep, db: DbD
                 N_("Un second facteur est nécessaire : renvoyez la demande avec le champ « otp »."),
             ),
             headers={"WWW-Authenticate": 'Bearer realm="dmp"'},
-            extra={"methods": [*kinds, "recovery"], "code_sent_by": sent_to},
+            extra={"methods": options.methods, "code_sent_by": sent_to},
         )
     verified = authentication.verify_second_factor(
         db, security, account_id=account.id, method=method, code=body.otp, ctx=ctx

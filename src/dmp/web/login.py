@@ -10,8 +10,15 @@ from fastapi.responses import Response
 from dmp.accounts import authentication, web_sessions
 from dmp.accounts.model import FactorKind
 from dmp.accounts.orm import AccountRow, MfaFactorRow
-from dmp.accounts.queries import confirmed_factors, preferred_factor
-from dmp.shared.errors import N_, FieldError, InvalidInput, PermissionDenied, TooManyAttempts
+from dmp.accounts.queries import preferred_factor
+from dmp.shared.errors import (
+    N_,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    PermissionDenied,
+    TooManyAttempts,
+)
 from dmp.web.context import Web, WebDep, WebFormDep, safe_next
 from dmp.web.helpers import mask_destination
 
@@ -65,39 +72,30 @@ def login_submit(
         )
     assert result.account_id is not None
     metrics.labels("password", "success").inc()
-    factors = confirmed_factors(web.db, result.account_id)
-    if not factors:
-        # Active accounts always have one (activation requires it, the last one cannot be
-        # removed). Letting a password alone enrol a new factor would make it a single factor.
-        error = PermissionDenied(
-            N_(
-                "Votre compte n'a aucun second facteur : contactez l'assistance pour retrouver"
-                " l'accès à votre compte."
-            ),
-            code="no-second-factor",
-        )
+    options = authentication.second_factor_options(web.db, web.security, result.account_id)
+    if not options.usable:
+        # Active accounts always have a factor (activation requires one, the last one cannot
+        # be removed); letting the password alone enrol a new one would make it one factor.
+        error = PermissionDenied(authentication.NO_SECOND_FACTOR, code="no-second-factor")
         return web.form_error(
             "auth/login.html", error, title=LOGIN_TITLE, values={"email": email}, next=target
         )
     web_sessions.start_pending(
         row, web.security, account_id=result.account_id, step="second-factor", data=target
     )
-    first = preferred_factor(factors)
-    assert first is not None
-    if first.kind != FactorKind.totp:
-        account = web.db.get(AccountRow, result.account_id)
-        assert account is not None
-        sent = authentication.send_login_code(
-            web.db, web.security, account=account, factor=first, ctx=web.ctx, language=web.language
-        )
-        if sent.ok:
-            return web.redirect(f"/login/second-factor?method=otp&factor={first.id}")
-        account_row = web.db.get(AccountRow, result.account_id)
-        assert account_row is not None
-        return _second_factor_page(web, account_row, "otp", error=sent.error)
-    return web.redirect(
-        f"/login/second-factor?method={'totp' if first.kind == FactorKind.totp else 'otp'}"
+    first = preferred_factor(options.factors)
+    if first is None:
+        return web.redirect("/login/second-factor?method=recovery")
+    if first.kind == FactorKind.totp:
+        return web.redirect("/login/second-factor?method=totp")
+    account = web.db.get(AccountRow, result.account_id)
+    assert account is not None
+    sent = authentication.send_login_code(
+        web.db, web.security, account=account, factor=first, ctx=web.ctx, language=web.language
     )
+    if sent.ok:
+        return web.redirect(f"/login/second-factor?method=otp&factor={first.id}")
+    return _second_factor_page(web, account, "otp", error=sent.error)
 
 
 def _pending_login(web: Web) -> AccountRow | None:
@@ -113,13 +111,17 @@ def _second_factor_page(
     method: str,
     *,
     factor_id: str | None = None,
-    error: Exception | None = None,
+    error: DomainError | None = None,
 ) -> Response:
-    factors = confirmed_factors(web.db, account.id)
+    factors = authentication.second_factor_options(web.db, web.security, account.id).factors
     code_factors = [f for f in factors if f.kind != FactorKind.totp]
     has_totp = any(f.kind == FactorKind.totp for f in factors)
-    if method not in ("totp", "otp", "recovery") or (method == "totp" and not has_totp):
-        method = "totp" if has_totp else "otp"
+    if (
+        method not in ("totp", "otp", "recovery")
+        or (method == "totp" and not has_totp)
+        or (method == "otp" and not code_factors)
+    ):
+        method = "totp" if has_totp else "otp" if code_factors else "recovery"
     sent_to: MfaFactorRow | None = None
     if method == "otp":
         # Only say "we sent a code to…" when a usable code was really sent there.
@@ -136,9 +138,6 @@ def _second_factor_page(
         "sent_factor_id": str(sent_to.id) if sent_to else "",
     }
     if error is not None:
-        from dmp.shared.errors import DomainError
-
-        assert isinstance(error, DomainError)
         return web.form_error(
             "auth/second_factor.html", error, title=SECOND_FACTOR_TITLE, **context
         )
@@ -210,7 +209,7 @@ def send_code(web: WebFormDep, factor: Annotated[str, Form(max_length=40)] = "")
     chosen = next(
         (
             f
-            for f in confirmed_factors(web.db, account.id)
+            for f in authentication.second_factor_options(web.db, web.security, account.id).factors
             if str(f.id) == factor and f.kind != FactorKind.totp
         ),
         None,

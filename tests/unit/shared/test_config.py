@@ -174,3 +174,14 @@ def test_sms_gateway_needs_its_url() -> None:
     accepted = production(sms_backend="http", sms_http_url="https://sms.example.test/send")
     assert accepted.sms_enabled
     assert not production().sms_enabled
+
+
+def test_production_sms_gateway_must_use_https() -> None:
+    assert "https" in refusal(sms_backend="http", sms_http_url="http://sms.example.test/send")
+
+
+def test_language_is_checked() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        Settings(default_language="de")  # type: ignore[arg-type]
