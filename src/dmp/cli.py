@@ -134,6 +134,9 @@ def demo_code(email: str) -> None:
     raise typer.Exit(1)
 
 
+PasswordStdin = Annotated[bool, typer.Option(help="Read the password from standard input")]
+
+
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -227,9 +230,7 @@ def _create_staff(
 def create_admin(
     email: str,
     name: Annotated[str, typer.Option(help="Display name")] = "Operator",
-    password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Create an operator (administrator) account with a password and a TOTP second factor."""
     _create_staff(email=email, name=name, role="operator", password_stdin=password_stdin)
@@ -239,11 +240,9 @@ def create_admin(
 def create_support(
     email: str,
     name: Annotated[str, typer.Option(help="Display name")] = "Support",
-    password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
-    """Create a support agent's account (answers tickets; never reads medical content)."""
+    """Create an account for the support team (the role never reads medical content)."""
     _create_staff(email=email, name=name, role="support", password_stdin=password_stdin)
 
 
@@ -257,9 +256,7 @@ def create_professional(
     specialty: Annotated[str, typer.Option(help="TRE_R38 code, e.g. SM54 médecine générale")] = "",
     organisation: Annotated[str, typer.Option(help="Organisation name")] = "",
     finess: Annotated[str, typer.Option(help="Organisation FINESS (9 characters)")] = "",
-    password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from standard input")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Create a health professional's account (identified by RPPS) with TOTP."""
     _create_staff(
