@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # Root secret; every purpose-specific key (token signing, field encryption…) is derived from it.
     # In development it is created in ``<data_dir>/keys/secret.key`` (mode 0600) when absent.
     secret_key: SecretStr | None = None
+    # Key-encryption keys for document data keys (see dmp.storage.keys): JSON in DMP_KEYRING,
+    # or a file in DMP_KEYRING_FILE; development creates <data_dir>/keys/keyring.json.
+    keyring: SecretStr | None = None
+    keyring_file: Path | None = None
+    blob_dir: Path | None = None  # default <data_dir>/blobs
+    max_document_mb: int = Field(default=20, ge=1, le=1024)
 
     default_language: Literal["fr", "en"] = "fr"
     # Secure cookies: None follows the request scheme (https → Secure). Set true behind a

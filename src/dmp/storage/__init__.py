@@ -1,0 +1,1 @@
+"""Encrypted document storage: key-encryption keys, envelope encryption, blob stores."""
