@@ -1,0 +1,1 @@
+"""Who may do what with a patient's record: one pure policy, used by every door."""
