@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dmp.shared.db import Base, UTCDateTime, new_id
@@ -74,6 +74,8 @@ class ProfessionalRow(Base):
     given_name: Mapped[str] = mapped_column(String(100))
     profession_code: Mapped[str] = mapped_column(String(10))
     specialty_code: Mapped[str | None] = mapped_column(String(10))
+    # Médecin régulateur of a centre 15 (SAMU): may use the regulation-centre access mode.
+    regulator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     @property

@@ -1,0 +1,1 @@
+"""The shared record itself: its lifecycle (open, closed, purged) and its documents."""
