@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     blob_dir: Path | None = None  # default <data_dir>/blobs
     max_document_mb: int = Field(default=20, ge=1, le=1024)
 
+    # DMP rules (DOMAIN.md §1); the defaults are the legal ones.
+    emergency_access_hours: int = Field(default=4, ge=1, le=72)
+    # Whether bris de glace and regulation-centre access see documents masked by the holder
+    # (not settled by the sources, DOMAIN.md §10 item 3): off by default.
+    emergency_sees_masked: bool = False
+    announcement_notice_days: int = Field(default=14, ge=1)  # "update" notice to the patient
+    invisible_to_patient_days: int = Field(default=30, ge=1)  # then visible automatically
+    retention_years_after_closure: int = Field(default=10, ge=1)
+    deletion_request_days: int = Field(default=90, ge=1, le=92)  # "within 3 months"
+
     default_language: Literal["fr", "en"] = "fr"
     # Secure cookies: None follows the request scheme (https → Secure). Set true behind a
     # TLS-terminating proxy that does not forward the scheme.

@@ -23,6 +23,9 @@ from dmp.observability.metrics import Metrics
 from dmp.shared.clock import Clock, SystemClock
 from dmp.shared.crypto import KeyRing, load_root_secret
 from dmp.shared.db import create_db_engine, make_session_factory
+from dmp.storage.blobs import BlobStore, LocalBlobStore
+from dmp.storage.keys import KeyEncryptionKeys
+from dmp.storage.keys import load as load_keyring
 
 
 @dataclass
@@ -35,6 +38,8 @@ class Container:
     email: Sender
     sms: Sender
     dispatcher: Dispatcher
+    keks: KeyEncryptionKeys
+    blobs: BlobStore
     metrics: Metrics = field(default_factory=Metrics)
 
     def dispose(self) -> None:
@@ -76,6 +81,7 @@ def build_container(
     clock: Clock | None = None,
     email: Sender | None = None,
     sms: Sender | None = None,
+    blobs: BlobStore | None = None,
 ) -> Container:
     """The composition root's adapters; tests pass their own clock and senders."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +93,9 @@ def build_container(
     dispatcher = Dispatcher(email=email, sms=sms)
     outbox.install(factory, dispatcher)
     keys = KeyRing(load_root_secret(settings))
+    # Refuses to start without a usable key ring (missing, malformed, dev ring in production).
+    keks = load_keyring(settings)
+    blobs = blobs or LocalBlobStore(settings.blob_dir or settings.data_dir / "blobs")
     return Container(
         settings=settings,
         clock=clock,
@@ -96,4 +105,6 @@ def build_container(
         email=email,
         sms=sms,
         dispatcher=dispatcher,
+        keks=keks,
+        blobs=blobs,
     )

@@ -1,0 +1,71 @@
+"""Gathering, in a few queries, the facts the policy judges for one record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from dmp.access.orm import (
+    AuthorisationRow,
+    BlockRow,
+    CareRoleRow,
+    EmergencyAccessRow,
+    PreferencesRow,
+)
+from dmp.access.policy import RecordFacts, RecordStatus
+from dmp.identity.orm import LegalRepresentativeRow
+from dmp.records.orm import RecordRow
+
+TREATING_DOCTOR = "treating-doctor"
+EXTENDED_RIGHTS = "extended-rights"
+
+
+def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> RecordFacts:
+    record = session.get(RecordRow, patient_id)
+    status = (
+        RecordStatus(record.status) if record is not None and record.purged_at is None else None
+    )
+    authorised = session.scalars(
+        select(AuthorisationRow.professional_id).where(
+            AuthorisationRow.patient_id == patient_id, AuthorisationRow.revoked_at.is_(None)
+        )
+    ).all()
+    blocked = session.scalars(
+        select(BlockRow.professional_id).where(
+            BlockRow.patient_id == patient_id, BlockRow.revoked_at.is_(None)
+        )
+    ).all()
+    roles = session.execute(
+        select(CareRoleRow.professional_id, CareRoleRow.role).where(
+            CareRoleRow.patient_id == patient_id, CareRoleRow.revoked_at.is_(None)
+        )
+    ).all()
+    representatives = session.scalars(
+        select(LegalRepresentativeRow.representative_id).where(
+            LegalRepresentativeRow.patient_id == patient_id
+        )
+    ).all()
+    preferences = session.get(PreferencesRow, patient_id)
+    live = session.execute(
+        select(EmergencyAccessRow.professional_id, EmergencyAccessRow.kind).where(
+            EmergencyAccessRow.patient_id == patient_id,
+            EmergencyAccessRow.expires_at > now,
+            or_(EmergencyAccessRow.ended_at.is_(None), EmergencyAccessRow.ended_at > now),
+        )
+    ).all()
+    return RecordFacts(
+        patient_id=patient_id,
+        status=status,
+        authorised=frozenset(authorised),
+        blocked=frozenset(blocked),
+        treating_doctor=next((p for p, role in roles if role == TREATING_DOCTOR), None),
+        extended_rights=frozenset(p for p, role in roles if role == EXTENDED_RIGHTS),
+        representatives=frozenset(representatives),
+        emergency_opposed=bool(preferences and preferences.emergency_opposed),
+        regulation_opposed=bool(preferences and preferences.regulation_opposed),
+        emergency_access=frozenset(p for p, kind in live if kind == "emergency"),
+        regulation_access=frozenset(p for p, kind in live if kind == "regulation"),
+    )

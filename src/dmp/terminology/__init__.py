@@ -1,0 +1,1 @@
+"""CI-SIS / DMP terminologies (value sets) used in document metadata, shipped as data files."""
