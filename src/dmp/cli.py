@@ -15,11 +15,13 @@ from dmp.config import ConfigurationError, Environment, Settings, load_settings
 
 app = typer.Typer(help="dmp — dossier médical partagé", no_args_is_help=True, add_completion=False)
 users_app = typer.Typer(help="Create accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="Key-encryption keys of the documents.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data (never in production).", invoke_without_command=True)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 
@@ -41,8 +43,13 @@ def _settings() -> Settings:
 
 def _container(settings: Settings):  # type: ignore[no-untyped-def]
     from dmp.container import build_container
+    from dmp.storage.keys import KeyRingError
 
-    return build_container(settings)
+    try:
+        return build_container(settings)
+    except KeyRingError as exc:
+        errors.print(f"[red]Key ring: {exc}[/red]")
+        raise typer.Exit(2) from exc
 
 
 def _cli_context(action: str):  # type: ignore[no-untyped-def]
@@ -337,6 +344,62 @@ def token(
         container.dispose()
     errors.print(f"Access token for {email}, valid {pair.expires_in} s:")
     print(pair.access_token)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    generate: Annotated[
+        bool, typer.Option(help="Add a new key to the key ring file and make it active first")
+    ] = False,
+) -> None:
+    """Re-wrap every document's data key under the active key (content is not touched)."""
+    from dmp.records.rotation import keys_in_use, rewrap_all
+    from dmp.storage import keys
+
+    settings = _settings()
+    if generate:
+        path = keys.keyring_file(settings)
+        if path is None:
+            errors.print(
+                "The key ring comes from DMP_KEYRING: add the new key there, make it active,"
+                " then run `dmp keys rotate` without --generate."
+            )
+            raise typer.Exit(2)
+        ring = keys.load(settings).with_new_key()
+        keys.save(path, ring)
+        console.print(f"Key {ring.active} added to {path} and made active.")
+    container = _container(settings)
+    moved = rewrap_all(container.sessions, container.keks)
+    console.print(f"{moved} data keys re-wrapped under {container.keks.active}.")
+    console.print(
+        "Keys in use: " + ", ".join(f"{k}: {n}" for k, n in keys_in_use(container.sessions).items())
+    )
+    container.dispose()
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run every job once, then exit")] = False,
+    interval: Annotated[int, typer.Option(help="Seconds between rounds")] = 30,
+) -> None:
+    """Deliver e-mails and run the scheduled jobs (announcements, visibility, purges, sweeps)."""
+    import time
+
+    from dmp.jobs.runner import run_round
+    from dmp.shared.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level, json_output=settings.log_json)
+    container = _container(settings)
+    try:
+        while True:
+            counts = run_round(container)
+            console.print(", ".join(f"{name}: {count}" for name, count in counts.items()))
+            if once:
+                return
+            time.sleep(interval)
+    finally:
+        container.dispose()
 
 
 def main() -> None:

@@ -151,6 +151,11 @@ def complete_activation(
         )
     ):
         code.used_at = now
+    if account.patient_id is not None:
+        # Mon espace santé and the DMP go together: activating the space opens the record.
+        from dmp.records.lifecycle import open_at_activation
+
+        open_at_activation(session, security.clock, ctx, account.patient_id)
     audit.record(
         session,
         security.clock,

@@ -6,6 +6,7 @@ are checked anyway so a bug cannot escape the store's directory.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import threading
@@ -44,6 +45,10 @@ class BlobStore(Protocol):
 
     def keys(self) -> Iterator[str]:
         """Every stored key (for the orphan sweep)."""
+        ...
+
+    def modified_at(self, key: str) -> dt.datetime | None:
+        """When the blob was written (None if it does not exist)."""
         ...
 
 
@@ -90,6 +95,12 @@ class LocalBlobStore:
             if path.is_file() and not path.name.startswith("."):
                 yield path.relative_to(self.root).as_posix()
 
+    def modified_at(self, key: str) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromtimestamp(self._path(key).stat().st_mtime, dt.UTC)
+        except FileNotFoundError:
+            return None
+
 
 def _read_all(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
@@ -102,13 +113,19 @@ class MemoryBlobStore:
 
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}
+        self._written: dict[str, dt.datetime] = {}
         self._lock = threading.Lock()
 
     def put(self, key: str, chunks: Iterable[bytes]) -> int:
         data = b"".join(chunks)
         with self._lock:
             self._blobs[check_key(key)] = data
+            self._written[key] = dt.datetime.now(dt.UTC)
         return len(data)
+
+    def modified_at(self, key: str) -> dt.datetime | None:
+        with self._lock:
+            return self._written.get(key)
 
     def open(self, key: str) -> Iterator[bytes]:
         with self._lock:
@@ -120,6 +137,7 @@ class MemoryBlobStore:
     def delete(self, key: str) -> None:
         with self._lock:
             self._blobs.pop(check_key(key), None)
+            self._written.pop(key, None)
 
     def keys(self) -> Iterator[str]:
         with self._lock:

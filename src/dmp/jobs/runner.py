@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from dmp.container import Container
+from dmp.jobs import tasks
+
+log = logging.getLogger("dmp.jobs")
+
+
+def run_round(container: Container) -> dict[str, int]:
+    """One pass of every job; a failing job is logged and does not stop the others."""
+    jobs: dict[str, Callable[[], int]] = {
+        "outbox": lambda: tasks.deliver_outbox(
+            container.sessions, container.dispatcher, container.clock
+        ),
+        "announcement_notices": lambda: tasks.announcement_notices(
+            container.sessions, container.settings, container.clock
+        ),
+        "automatic_visibility": lambda: tasks.automatic_visibility(
+            container.sessions, container.settings, container.clock
+        ),
+        "purges": lambda: tasks.purge_records(container.sessions, container.blobs, container.clock),
+        "orphan_blobs": lambda: tasks.sweep_orphan_blobs(
+            container.sessions, container.blobs, container.clock
+        ),
+        "web_sessions": lambda: tasks.sweep_web_sessions(
+            container.sessions, container.settings, container.clock
+        ),
+    }
+    counts: dict[str, int] = {}
+    for name, job in jobs.items():
+        try:
+            counts[name] = job()
+        except Exception:
+            log.exception("job %s failed", name)
+            counts[name] = -1
+    return counts

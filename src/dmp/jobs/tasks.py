@@ -1,0 +1,183 @@
+"""The worker's jobs. Each takes what it needs, works in its own transactions, and returns a
+count of what it did (logged, and asserted by the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dmp.access import services as access_services
+from dmp.access.policy import Mode
+from dmp.access.services import preferences
+from dmp.accounts.orm import WebSessionRow
+from dmp.audit.model import AuditAction
+from dmp.config import Settings
+from dmp.notifications.adapters import Dispatcher
+from dmp.notifications.services import deliver_due, notify
+from dmp.records.lifecycle import due_for_purge, holder_account
+from dmp.records.orm import DocumentRow, RecordRow
+from dmp.shared.clock import Clock
+from dmp.shared.context import SYSTEM
+from dmp.shared.db import transaction
+from dmp.shared.i18n import format_date
+from dmp.storage.blobs import BlobStore
+
+log = logging.getLogger("dmp.jobs")
+
+ORPHAN_GRACE = dt.timedelta(hours=1)
+
+
+def announcement_notices(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:
+    """Documents still invisible to the patient 2 weeks after filing, with no announcement:
+    the patient is told their record was updated and invited to see a professional."""
+    now = clock.now()
+    cutoff = now - dt.timedelta(days=settings.announcement_notice_days)
+    done = 0
+    with transaction(factory) as session:
+        rows = session.scalars(
+            select(DocumentRow).where(
+                DocumentRow.invisible_to_patient.is_(True),
+                DocumentRow.announced_at.is_(None),
+                DocumentRow.update_notified_at.is_(None),
+                DocumentRow.submitted_at <= cutoff,
+                DocumentRow.status == "approved",
+            )
+        ).all()
+        for row in rows:
+            row.update_notified_at = now
+            if preferences(session, row.patient_id, now).notify_announcement:
+                _tell(session, row.patient_id, "announcement-pending", now)
+            done += 1
+    return done
+
+
+def automatic_visibility(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:
+    """One month after filing, a document invisible to the patient becomes visible (the policy
+    already shows it; this records it and tells the patient)."""
+    now = clock.now()
+    cutoff = now - dt.timedelta(days=settings.invisible_to_patient_days)
+    done = 0
+    with transaction(factory) as session:
+        rows = session.scalars(
+            select(DocumentRow).where(
+                DocumentRow.invisible_to_patient.is_(True),
+                DocumentRow.announced_at.is_(None),
+                DocumentRow.submitted_at <= cutoff,
+            )
+        ).all()
+        for row in rows:
+            row.invisible_to_patient = False
+            row.updated_at = now
+            access_services.audit_record(
+                session,
+                clock,
+                SYSTEM,
+                patient_id=row.patient_id,
+                action=AuditAction.RecordDocumentFlags,
+                mode=Mode.system,
+                target=f"DocumentReference/{row.id}",
+                details={"invisible_to_patient": "false", "reason": "one month elapsed"},
+            )
+            if (
+                row.status == "approved"
+                and preferences(session, row.patient_id, now).notify_new_document
+            ):
+                _tell(session, row.patient_id, "new-document", now)
+            done += 1
+    return done
+
+
+def _tell(session: Session, patient_id: uuid.UUID, kind: str, now: dt.datetime) -> None:
+    account = holder_account(session, patient_id)
+    if account is None or account.status != "active":
+        return
+    language = account.preferred_language or "fr"
+    notify(
+        session,
+        account_id=account.id,
+        email=account.email,
+        language=language,
+        kind=kind,
+        now=now,
+        patient_id=patient_id,
+        params={"date": format_date(now.date(), language)},
+    )
+
+
+def purge_records(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock) -> int:
+    """Records closed 10 years ago, or whose deletion was requested 3 months ago: data keys
+    erased first (crypto-shredding: any copy of the blobs, backups included, becomes
+    unreadable), then blobs and rows. The patient's identity and the audit trail remain."""
+    now = clock.now()
+    with transaction(factory) as session:
+        due = due_for_purge(session, now)
+    purged = 0
+    for patient_id in due:
+        keys: list[str] = []
+        with transaction(factory) as session:
+            record = session.get(RecordRow, patient_id)
+            if record is None or record.purged_at is not None:
+                continue
+            documents = session.scalars(
+                select(DocumentRow).where(DocumentRow.patient_id == patient_id)
+            ).all()
+            for row in documents:
+                row.wrapped_key = None
+                row.kek_id = None
+                keys.append(row.blob_key)
+            session.flush()
+            # Delete newest versions first: each row may point at the one it replaced.
+            for row in sorted(documents, key=lambda d: d.series_number, reverse=True):
+                session.delete(row)
+                session.flush()
+            access_services.revoke_everything_for(session, patient_id, now)
+            record.purged_at = now
+            record.updated_at = now
+            access_services.audit_record(
+                session,
+                clock,
+                SYSTEM,
+                patient_id=patient_id,
+                action=AuditAction.RecordPurge,
+                mode=Mode.system,
+                target=f"Record/{patient_id}",
+                details={"documents": str(len(documents))},
+            )
+            _tell(session, patient_id, "record-purged", now)
+        for key in keys:  # after the commit: the keys are gone whatever happens to the blobs
+            blobs.delete(key)
+        purged += 1
+    return purged
+
+
+def sweep_orphan_blobs(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock) -> int:
+    """Blobs with no document row (an upload whose transaction failed after the write)."""
+    with transaction(factory) as session:
+        known = set(session.scalars(select(DocumentRow.blob_key)))
+    removed = 0
+    for key in list(blobs.keys()):
+        if key in known:
+            continue
+        # An upload writes its blob just before its row commits: leave young blobs alone.
+        written = blobs.modified_at(key)
+        if written is None or written < clock.now() - ORPHAN_GRACE:
+            blobs.delete(key)
+            removed += 1
+    return removed
+
+
+def deliver_outbox(factory: sessionmaker[Session], dispatcher: Dispatcher, clock: Clock) -> int:
+    with transaction(factory) as session:
+        return deliver_due(session, dispatcher, clock.now())
+
+
+def sweep_web_sessions(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:
+    """Forget sessions past their absolute lifetime (anonymous visits included)."""
+    cutoff = clock.now() - dt.timedelta(hours=settings.session_absolute_hours + 24)
+    with transaction(factory) as session:
+        result = session.execute(delete(WebSessionRow).where(WebSessionRow.last_seen_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
