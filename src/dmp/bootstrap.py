@@ -12,7 +12,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dmp import __version__
 from dmp.api import auth as api_auth
+from dmp.api import directory as api_directory
 from dmp.api import patients as api_patients
+from dmp.api import records as api_records
 from dmp.api.problems import api_language, domain_problem, problem
 from dmp.config import Settings
 from dmp.container import Container, build_container
@@ -126,7 +128,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         return error_page(request, 403, CSRF_MESSAGE)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, api_auth, api_patients):
+    for module in (health, api_auth, api_patients, api_records, api_directory):
         app.include_router(module.router)
     for module in (web_pages, web_login, web_activation, web_factors, web_account, web_patients):
         app.include_router(module.router, include_in_schema=False)

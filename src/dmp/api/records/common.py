@@ -1,0 +1,61 @@
+"""What every record route shares: building the request's Access, storage, status answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from dmp.access import services as access_services
+from dmp.access.policy import Action
+from dmp.access.services import Access
+from dmp.api.auth import PROBLEM
+from dmp.api.dependencies import ApiActor
+from dmp.container import Container
+from dmp.identity.orm import PatientRow
+from dmp.records import documents
+
+ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), PROBLEM)
+READ_CHUNK = 64 * 1024
+
+
+def access_for(container: Container, db: Any, actor: ApiActor, patient_id: uuid.UUID) -> Access:
+    return Access(db, container.settings, container.clock, actor.ctx, actor.account, patient_id)
+
+
+def storage(container: Container) -> documents.Storage:
+    return documents.Storage(
+        blobs=container.blobs,
+        keks=container.keks,
+        max_bytes=container.settings.max_document_mb * 1024 * 1024,
+    )
+
+
+class RecordStatusOut(BaseModel):
+    patient_id: str
+    display_name: str
+    identity_status: str
+    record_status: Literal["open", "closed"] | None
+    my_access: str | None = Field(description="On what grounds the caller may read, if any")
+    authorised: bool
+    blocked: bool
+    emergency_until: dt.datetime | None = None
+
+
+def status_out(access: Access, patient: PatientRow) -> RecordStatusOut:
+    facts = access.facts
+    professional = access.actor.professional_id
+    listing = access.decide(Action.documents_list)
+    live = access_services.live_emergency(access)
+    return RecordStatusOut(
+        patient_id=str(patient.id),
+        display_name=patient.display_name,
+        identity_status=patient.identity_status,
+        record_status=facts.status.value if facts.status else None,
+        my_access=listing.mode.value if listing.allowed and listing.mode else None,
+        authorised=professional in facts.authorised if professional else False,
+        blocked=professional in facts.blocked if professional else False,
+        emergency_until=live.expires_at if live else None,
+    )

@@ -1,0 +1,76 @@
+"""Bris de glace and regulation-centre access over REST."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from dmp.api.dependencies import ActorDep, ApiActor, ContainerDep, DbDep
+from dmp.api.records.common import ERRORS, access_for
+from dmp.container import Container
+
+router = APIRouter(prefix="/api/v1", tags=["records"])
+
+
+# --- Emergency --------------------------------------------------------------------------------
+
+
+class EmergencyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=500)
+
+
+class EmergencyOut(BaseModel):
+    id: str
+    kind: str
+    expires_at: dt.datetime
+
+
+def _declare(
+    patient_id: uuid.UUID,
+    body: EmergencyIn,
+    actor: ApiActor,
+    container: Container,
+    db: Any,
+    *,
+    regulation: bool,
+) -> Response:
+    from dmp.records.emergency import declare
+
+    access = access_for(container, db, actor, patient_id)
+    row = declare(access, reason=body.reason, regulation=regulation)
+    db.commit()
+    out = EmergencyOut(id=str(row.id), kind=row.kind, expires_at=row.expires_at)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201)
+
+
+@router.post(
+    "/patients/{patient_id}/emergency",
+    status_code=201,
+    response_model=EmergencyOut,
+    responses=ERRORS,
+    summary="Bris de glace: time-limited access when the patient cannot consent",
+)
+def emergency(
+    patient_id: uuid.UUID, body: EmergencyIn, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> Response:
+    return _declare(patient_id, body, actor, container, db, regulation=False)
+
+
+@router.post(
+    "/patients/{patient_id}/regulation",
+    status_code=201,
+    response_model=EmergencyOut,
+    responses=ERRORS,
+    summary="SAMU regulation centre access (médecin régulateur)",
+)
+def regulation(
+    patient_id: uuid.UUID, body: EmergencyIn, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> Response:
+    return _declare(patient_id, body, actor, container, db, regulation=True)

@@ -1,0 +1,98 @@
+"""The access history over REST."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from dmp.access.policy import Action
+from dmp.api.dependencies import ActorDep, ContainerDep, DbDep
+from dmp.api.problems import api_language
+from dmp.api.records.common import ERRORS, access_for
+from dmp.audit.model import AuditAction
+from dmp.records import history
+from dmp.shared.i18n import translate
+
+router = APIRouter(prefix="/api/v1", tags=["records"])
+
+
+# --- Access history ---------------------------------------------------------------------------
+
+
+class HistoryOut(BaseModel):
+    occurred_at: dt.datetime
+    action: str
+    description: str
+    mode: str
+    mode_label: str
+    who: str
+    profession: str | None
+    organisation: str | None
+    reason: str | None
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryOut]
+    total: int
+
+
+@router.get(
+    "/patients/{patient_id}/history",
+    response_model=HistoryPage,
+    responses=ERRORS,
+    summary="Access history (the holder, the médecin traitant)",
+)
+def access_history(
+    patient_id: uuid.UUID,
+    request: Request,
+    actor: ActorDep,
+    container: ContainerDep,
+    db: DbDep,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    mode: str | None = None,
+    professionals_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HistoryPage:
+    access = access_for(container, db, actor, patient_id)
+    granted = access.require(Action.history_read)
+    entries, total = history.history(
+        db,
+        patient_id,
+        since=dt.datetime.combine(since, dt.time.min, dt.UTC) if since else None,
+        until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
+        if until
+        else None,
+        mode=mode,
+        professionals_only=professionals_only,
+        limit=limit,
+        offset=offset,
+    )
+    if access.actor.professional_id is not None:
+        access.audit(AuditAction.RecordHistoryRead, granted)
+    db.commit()
+    language = api_language(request)
+    return HistoryPage(
+        items=[
+            HistoryOut(
+                occurred_at=e.occurred_at,
+                action=e.action,
+                description=translate(language, history.ACTION_LABELS.get(e.action, e.action)),
+                mode=e.mode,
+                mode_label=translate(language, history.MODE_LABELS.get(e.mode, e.mode))
+                if e.mode
+                else "",
+                who=e.who,
+                profession=translate(language, e.profession) if e.profession else None,
+                organisation=e.organisation,
+                reason=e.reason,
+            )
+            for e in entries
+        ],
+        total=total,
+    )

@@ -1,0 +1,167 @@
+"""Finding a patient and the record's lifecycle over REST."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from dmp.access import services as access_services
+from dmp.access.policy import Action
+from dmp.api.dependencies import ActorDep, ContainerDep, DbDep
+from dmp.api.records.common import ERRORS, RecordStatusOut, access_for, status_out
+from dmp.audit.model import AuditAction
+from dmp.identity.nir import parse_matricule
+from dmp.identity.orm import PatientRow
+from dmp.records import lifecycle
+from dmp.shared.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["records"])
+
+
+# --- Finding a patient, record status ------------------------------------------------------
+
+
+@router.get(
+    "/patients/search",
+    response_model=RecordStatusOut,
+    summary="Find a patient by matricule INS, checked against their birth date",
+    responses=ERRORS,
+)
+def find_patient(
+    actor: ActorDep,
+    container: ContainerDep,
+    db: DbDep,
+    ins: Annotated[str, Query(max_length=30)],
+    birth_date: Annotated[dt.date, Query()],
+) -> RecordStatusOut:
+    """Both traits must match; otherwise 404, whatever was wrong."""
+    matricule = parse_matricule(ins)
+    patient = db.query(PatientRow).filter(PatientRow.ins_matricule == matricule.value).first()
+    if patient is None or patient.birth_date != birth_date:
+        raise NotFound(access_services.NOT_FOUND, code="record-not-found")
+    access = access_for(container, db, actor, patient.id)
+    mode = access.require(Action.record_status)
+    access.audit(AuditAction.RecordStatusRead, mode, target=f"Record/{patient.id}")
+    db.commit()
+    return status_out(access, patient)
+
+
+@router.get(
+    "/patients/{patient_id}/record",
+    response_model=RecordStatusOut,
+    summary="The record's status and the caller's access",
+    responses=ERRORS,
+)
+def record_status(
+    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> RecordStatusOut:
+    access = access_for(container, db, actor, patient_id)
+    access.require(Action.record_status)
+    return status_out(access, access_services.patient_of(db, patient_id))
+
+
+class RecordCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    consent_method: Literal["oral", "written"] | None = Field(
+        default=None, description="Required when a professional creates the record"
+    )
+
+
+@router.post(
+    "/patients/{patient_id}/record",
+    status_code=201,
+    response_model=RecordStatusOut,
+    summary="Create the record (a professional with the patient's consent, or the holder)",
+    responses=ERRORS,
+)
+def create_record(
+    patient_id: uuid.UUID, body: RecordCreate, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> Response:
+    access = access_for(container, db, actor, patient_id)
+    patient = access_services.patient_of(db, patient_id)
+    lifecycle.create(access, consent_method=body.consent_method)
+    db.commit()
+    return JSONResponse(status_out(access, patient).model_dump(mode="json"), status_code=201)
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    care_team: bool = Field(
+        default=False,
+        description="True when access is presumed because the professional belongs to the"
+        " patient's care team (recorded as such), false for an explicit consent",
+    )
+
+
+@router.post(
+    "/patients/{patient_id}/record/consent",
+    response_model=RecordStatusOut,
+    summary="A professional records that the patient authorised them",
+    responses=ERRORS,
+)
+def record_consent(
+    patient_id: uuid.UUID, body: ConsentIn, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> RecordStatusOut:
+    access = access_for(container, db, actor, patient_id)
+    access_services.record_consent(access, care_team=body.care_team)
+    db.commit()
+    access.refresh()
+    return status_out(access, access_services.patient_of(db, patient_id))
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=500)
+
+
+@router.post(
+    "/patients/{patient_id}/record/close",
+    response_model=RecordStatusOut,
+    responses=ERRORS,
+    summary="The holder closes the record",
+)
+def close_record(
+    patient_id: uuid.UUID, body: CloseIn, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> RecordStatusOut:
+    access = access_for(container, db, actor, patient_id)
+    lifecycle.close(access, reason=body.reason)
+    db.commit()
+    return status_out(access, access_services.patient_of(db, patient_id))
+
+
+@router.post(
+    "/patients/{patient_id}/record/reopen",
+    response_model=RecordStatusOut,
+    responses=ERRORS,
+    summary="The holder reopens a closed record",
+)
+def reopen_record(
+    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> RecordStatusOut:
+    access = access_for(container, db, actor, patient_id)
+    lifecycle.reopen(access)
+    db.commit()
+    return status_out(access, access_services.patient_of(db, patient_id))
+
+
+@router.post(
+    "/patients/{patient_id}/record/deletion-request",
+    response_model=RecordStatusOut,
+    responses=ERRORS,
+    summary="The holder asks for the data to be deleted (done within 3 months)",
+)
+def request_deletion(
+    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> RecordStatusOut:
+    access = access_for(container, db, actor, patient_id)
+    lifecycle.request_deletion(access)
+    db.commit()
+    return status_out(access, access_services.patient_of(db, patient_id))

@@ -1,0 +1,90 @@
+"""Words and labels for documents, shared by the API and the web pages."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from dmp.accounts.orm import AccountRow
+from dmp.identity.model import PROFESSIONS, SPECIALTIES
+from dmp.identity.orm import OrganisationRow, ProfessionalRow
+from dmp.records.orm import DocumentRow
+from dmp.shared.errors import N_
+from dmp.terminology import valuesets
+
+STATUS_LABELS = {
+    "approved": N_("À jour"),
+    "deprecated": N_("Version remplacée"),
+    "archived": N_("Archivé"),
+    "deleted": N_("Supprimé"),
+}
+
+
+def type_label(code: str, language: str) -> str:
+    concept = valuesets.type_codes().get(code)
+    return valuesets.label(concept, language) if concept else code
+
+
+def class_label(code: str, language: str) -> str:
+    concept = valuesets.class_codes().get(code) or valuesets.cisis_class_codes().get(code)
+    return valuesets.label(concept, language) if concept else code
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    professional_id: uuid.UUID | None
+    profession: str | None  # French msgid
+    specialty: str | None  # French msgid
+    organisation: str | None
+    is_patient: bool
+
+
+class Authors:
+    """Resolves document authors once per page."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._cache: dict[tuple[uuid.UUID | None, uuid.UUID | None], Author] = {}
+
+    def of(self, row: DocumentRow) -> Author:
+        key = (row.author_account_id, row.author_professional_id)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(row)
+        return self._cache[key]
+
+    def _resolve(self, row: DocumentRow) -> Author:
+        organisation = (
+            self._session.get(OrganisationRow, row.author_organisation_id)
+            if row.author_organisation_id
+            else None
+        )
+        if row.author_professional_id is not None:
+            professional = self._session.get(ProfessionalRow, row.author_professional_id)
+            if professional is not None:
+                name = (
+                    f"Dr {professional.given_name} {professional.family_name}"
+                    if professional.profession_code == "10"
+                    else f"{professional.given_name} {professional.family_name}"
+                )
+                return Author(
+                    name=name,
+                    professional_id=professional.id,
+                    profession=PROFESSIONS.get(professional.profession_code),
+                    specialty=SPECIALTIES.get(professional.specialty_code or ""),
+                    organisation=organisation.name if organisation else None,
+                    is_patient=False,
+                )
+        account = (
+            self._session.get(AccountRow, row.author_account_id) if row.author_account_id else None
+        )
+        return Author(
+            name=account.display_name if account else "?",
+            professional_id=None,
+            profession=None,
+            specialty=None,
+            organisation=None,
+            is_patient=True,
+        )
