@@ -25,10 +25,16 @@ from dmp.shared.i18n import translate
 from dmp.shared.logging import configure_logging
 from dmp.web import account as web_account
 from dmp.web import activation as web_activation
+from dmp.web import documents as web_documents
 from dmp.web import factors as web_factors
+from dmp.web import history as web_history
 from dmp.web import login as web_login
+from dmp.web import notices as web_notices
 from dmp.web import pages as web_pages
 from dmp.web import patients as web_patients
+from dmp.web import pro as web_pro
+from dmp.web import record_holder as web_record_holder
+from dmp.web import sharing as web_sharing
 from dmp.web.context import CsrfFailure, LoginRequired
 from dmp.web.errors import CSRF_MESSAGE, domain_error_page, error_page, login_redirect
 from dmp.web.templating import STATIC_DIR, build_environment
@@ -130,7 +136,20 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (health, api_auth, api_patients, api_records, api_directory):
         app.include_router(module.router)
-    for module in (web_pages, web_login, web_activation, web_factors, web_account, web_patients):
+    for module in (
+        web_pages,
+        web_login,
+        web_activation,
+        web_factors,
+        web_account,
+        web_patients,
+        web_pro,
+        web_documents,
+        web_sharing,
+        web_history,
+        web_record_holder,
+        web_notices,
+    ):
         app.include_router(module.router, include_in_schema=False)
     return app
 

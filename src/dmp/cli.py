@@ -103,9 +103,19 @@ def demo(ctx: typer.Context) -> None:
     if settings.environment is Environment.production:
         errors.print("[red]Refusing to create demo accounts in production.[/red]")
         raise typer.Exit(2)
+    from dmp.demo_records import seed_records
+    from dmp.records.documents import Storage
+
     container = _container(settings)
     with transaction(container.sessions) as session:
         created = demo_data.seed(session, container.security)
+    storage = Storage(
+        blobs=container.blobs,
+        keks=container.keks,
+        max_bytes=settings.max_document_mb * 1024 * 1024,
+    )
+    with transaction(container.sessions) as session:
+        created += seed_records(session, settings, container.clock, storage)
     console.print(
         f"Demo data: {'created ' + ', '.join(created) if created else 'already present'}."
     )

@@ -16,7 +16,10 @@ from dmp.bootstrap import create_app
 from dmp.config import Environment
 from dmp.container import Container, build_container
 from dmp.db_migrate import upgrade
+from dmp.demo_records import seed_records
 from dmp.notifications.adapters import MemoryOutbox
+from dmp.records.documents import Storage
+from dmp.shared.db import transaction
 from support import seed_demo
 from testenv import make_settings
 
@@ -66,6 +69,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     container = build_container(settings, email=MemoryOutbox(), sms=MemoryOutbox())
     upgrade(container.engine)
     seed_demo(container)
+    storage = Storage(blobs=container.blobs, keks=container.keks, max_bytes=20 * 1024 * 1024)
+    with transaction(container.sessions) as session:
+        seed_records(session, settings, container.clock, storage)
     app = create_app(settings, container=container)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
     server = uvicorn.Server(config)

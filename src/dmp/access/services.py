@@ -121,6 +121,8 @@ class Access:
         account: AccountRow,
         patient_id: uuid.UUID,
     ) -> None:
+        if ctx.account_id is None:  # every trace names who acted (R1111-43)
+            ctx = ctx.as_account(account.id, account.role_names)
         self.session, self.settings, self.clock, self.ctx = session, settings, clock, ctx
         self.account = account
         self.patient_id = patient_id
@@ -199,6 +201,7 @@ def authorise(access: Access, professional_id: uuid.UUID) -> None:
     access.audit(
         AuditAction.RecordAuthorisationGrant, mode, target=f"Practitioner/{professional_id}"
     )
+    access.refresh()
 
 
 def record_consent(access: Access, *, care_team: bool) -> None:
@@ -214,6 +217,7 @@ def record_consent(access: Access, *, care_team: bool) -> None:
         target=f"Practitioner/{access.actor.professional_id}",
         details={"basis": basis},
     )
+    access.refresh()
 
 
 def _end(access: Access, model: Any, professional_id: uuid.UUID) -> bool:
@@ -233,6 +237,7 @@ def revoke(access: Access, professional_id: uuid.UUID) -> None:
     access.audit(
         AuditAction.RecordAuthorisationRevoke, mode, target=f"Practitioner/{professional_id}"
     )
+    access.refresh()
 
 
 def block(access: Access, professional_id: uuid.UUID) -> None:
@@ -251,6 +256,7 @@ def block(access: Access, professional_id: uuid.UUID) -> None:
     )
     access.session.flush()
     access.audit(AuditAction.RecordBlock, mode, target=f"Practitioner/{professional_id}")
+    access.refresh()
 
 
 def unblock(access: Access, professional_id: uuid.UUID) -> None:
@@ -258,6 +264,7 @@ def unblock(access: Access, professional_id: uuid.UUID) -> None:
     if not _end(access, BlockRow, professional_id):
         raise NotFound(N_("Ce professionnel n'est pas bloqué."), code="not-blocked")
     access.audit(AuditAction.RecordUnblock, mode, target=f"Practitioner/{professional_id}")
+    access.refresh()
 
 
 def designate_treating_doctor(access: Access, professional_id: uuid.UUID | None) -> None:
@@ -274,6 +281,8 @@ def designate_treating_doctor(access: Access, professional_id: uuid.UUID | None)
                 "not-a-doctor",
                 N_("Le médecin traitant doit être un médecin."),
             )
+        # One active care role per professional: extended rights give way to the role.
+        _end(access, CareRoleRow, professional_id)
         access.session.add(
             CareRoleRow(
                 patient_id=access.patient_id,
@@ -289,6 +298,7 @@ def designate_treating_doctor(access: Access, professional_id: uuid.UUID | None)
         mode,
         target=f"Practitioner/{professional_id}" if professional_id else None,
     )
+    access.refresh()
 
 
 def grant_extended_rights(access: Access, professional_id: uuid.UUID) -> None:
@@ -309,6 +319,7 @@ def grant_extended_rights(access: Access, professional_id: uuid.UUID) -> None:
     access.audit(
         AuditAction.RecordExtendedRightsGrant, mode, target=f"Practitioner/{professional_id}"
     )
+    access.refresh()
 
 
 def revoke_extended_rights(access: Access, professional_id: uuid.UUID) -> None:
@@ -320,6 +331,7 @@ def revoke_extended_rights(access: Access, professional_id: uuid.UUID) -> None:
     access.audit(
         AuditAction.RecordExtendedRightsRevoke, mode, target=f"Practitioner/{professional_id}"
     )
+    access.refresh()
 
 
 def preferences(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> PreferencesRow:
@@ -352,6 +364,7 @@ def update_preferences(access: Access, **changes: bool) -> PreferencesRow:
     access.audit(
         AuditAction.RecordPreferences, mode, details={k: str(v).lower() for k, v in changes.items()}
     )
+    access.refresh()
     return row
 
 

@@ -119,9 +119,15 @@ def purge_records(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock
     for patient_id in due:
         keys: list[str] = []
         with transaction(factory) as session:
-            record = session.get(RecordRow, patient_id)
-            if record is None or record.purged_at is not None:
-                continue
+            record = session.get(RecordRow, patient_id, with_for_update=True)
+            if (
+                record is None
+                or record.purged_at is not None
+                or record.status != "closed"
+                or record.purge_after is None
+                or record.purge_after > now
+            ):
+                continue  # reopened (or already purged) since the list was read
             documents = session.scalars(
                 select(DocumentRow).where(DocumentRow.patient_id == patient_id)
             ).all()

@@ -16,6 +16,7 @@ PNG = "image/png"
 TEXT = "text/plain"
 CDA = "text/xml"  # a CDA R2 document (IHE XDS mimeType for CDA)
 ACCEPTED = (PDF, CDA, JPEG, PNG, TEXT)
+SNIFF_SIZE = 4096  # bytes looked at to recognise the type
 
 # formatCode (JDV_J60) for the unstructured formats; a CDA names its own model.
 DEFAULT_FORMAT = {
@@ -77,13 +78,13 @@ class Inspector:
 
     def stream(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         digest = hashlib.sha256()
-        first = True
+        # The type is sniffed on the first SNIFF_SIZE bytes, whatever the size of the chunks
+        # the upload arrives in (a network stream may well start with a few bytes only).
+        head = bytearray()
+        sniffed = False
         for chunk in chunks:
             if not chunk:
                 continue
-            if first:
-                self._check_type(chunk)
-                first = False
             self.size += len(chunk)
             if self.size > self.limit:
                 raise self._fail(
@@ -91,15 +92,28 @@ class Inspector:
                     N_("Ce fichier dépasse %(mb)s Mo."),
                     mb=self.limit // (1024 * 1024),
                 )
-            if self.declared == TEXT:
-                self._check_text(chunk, final=False)
-            digest.update(chunk)
-            yield chunk
-        if first:
-            raise self._fail("file-empty", N_("Le fichier est vide."))
+            if not sniffed:
+                head.extend(chunk)
+                if len(head) < SNIFF_SIZE:
+                    continue
+                self._check_type(bytes(head))
+                sniffed = True
+                chunk = bytes(head)
+            yield self._pass(chunk, digest)
+        if not sniffed:
+            if not head:
+                raise self._fail("file-empty", N_("Le fichier est vide."))
+            self._check_type(bytes(head))
+            yield self._pass(bytes(head), digest)
         if self.declared == TEXT:
             self._check_text(b"", final=True)
         self.sha256 = digest.hexdigest()
+
+    def _pass(self, chunk: bytes, digest: hashlib._Hash) -> bytes:
+        if self.declared == TEXT:
+            self._check_text(chunk, final=False)
+        digest.update(chunk)
+        return chunk
 
     def _check_type(self, head: bytes) -> None:
         if self.declared not in ACCEPTED:
@@ -110,7 +124,7 @@ class Inspector:
                     " un texte ou un document CDA."
                 ),
             )
-        found = sniff(head[:4096])
+        found = sniff(head[:SNIFF_SIZE])
         expected = None if self.declared == TEXT else self.declared
         if found != expected:
             raise self._fail(

@@ -215,7 +215,9 @@ def _check_metadata(access: Access, data: DocumentInput) -> tuple[str, str, str,
             errors.append(
                 FieldError(name, "date-future", N_("Cette date ne peut pas être dans le futur."))
             )
-    if data.service_start and data.service_stop and data.service_stop < data.service_start:
+    start = data.service_start or data.creation_time or now  # what will be stored
+    stop = data.service_stop
+    if stop is not None and stop.tzinfo is not None and start.tzinfo is not None and stop < start:
         errors.append(
             FieldError("service_stop", "date-order", N_("La fin de l'acte précède son début."))
         )
@@ -271,6 +273,11 @@ def file_document(
     else:
         mode = access.require(Action.document_manage, facts(replaces, *_now_days(access)))
     type_system, class_code, format_code, facility, practice = _check_metadata(access, data)
+    if replaces is not None and replaces.status != DocumentStatus.approved:
+        # Refused before the content is written, so a refusal leaves no orphan blob.
+        raise Conflict(
+            N_("Ce document a déjà été remplacé ou n'est plus à jour."), code="not-current"
+        )
     now = access.clock.now()
     document_id = uuid.uuid4()
     mime = content.normalise_mime(data.mime_type)
@@ -590,6 +597,10 @@ def set_status(
 def set_masked(access: Access, document_id: uuid.UUID, masked: bool) -> DocumentRow:
     """The holder hides a document from professionals (or shows it again)."""
     row, mode = get_document(access, document_id, Action.document_mask)
+    if not access.decide(Action.document_read, facts(row, *_now_days(access))):
+        # The holder's side masks only what it can see: a document still invisible to the
+        # patient (or to representatives) answers as if it did not exist.
+        raise NotFound(DOCUMENT_NOT_FOUND, code="document-not-found")
     if masked and effective_invisible(row, *_now_days(access)):
         raise Conflict(
             N_("Ce document ne peut pas être masqué pour l'instant."), code="flags-combination"

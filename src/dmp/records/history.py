@@ -7,7 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from dmp.accounts.orm import AccountRow
@@ -98,6 +98,20 @@ def history(
         conditions.append(AuditEventRow.occurred_at >= since)
     if until is not None:
         conditions.append(AuditEventRow.occurred_at < until)
+    # The holder's own reading is not an access to report to the holder.
+    conditions.append(
+        not_(
+            and_(
+                AuditEventRow.action.in_(
+                    [AuditAction.RecordDocumentList.value, AuditAction.RecordDocumentRead.value]
+                ),
+                or_(
+                    AuditEventRow.details.contains('"mode":"holder"'),
+                    AuditEventRow.details.contains('"mode":"representative"'),
+                ),
+            )
+        )
+    )
     if mode:
         # details is canonical JSON (sorted keys, no spaces), so this match is exact.
         conditions.append(

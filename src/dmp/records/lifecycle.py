@@ -50,6 +50,9 @@ def create(access: Access, *, consent_method: str | None = None) -> RecordRow:
     professional is then authorised, basis "creation"). The holder is told."""
     existing = access.session.get(RecordRow, access.patient_id)
     if existing is not None and existing.purged_at is None:
+        # Only those who may know the record exists learn it from the refusal (an operator,
+        # who may not, gets the same "not found" as for a patient without a record).
+        access.require(Action.record_status)
         raise Conflict(N_("Ce patient a déjà un dossier médical partagé."), code="record-exists")
     mode = access.require(Action.record_create)
     by_professional = access.actor.professional_id is not None

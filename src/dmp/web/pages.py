@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from dmp.access.policy import Action
+from dmp.access.services import Access
 from dmp.config import Environment
 from dmp.identity.model import Role
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow
 from dmp.notifications.adapters import MemoryOutbox
+from dmp.notifications.orm import InboxRow
+from dmp.records import documents, history, presenters
 from dmp.shared.errors import N_, NotFound
 from dmp.shared.i18n import normalise_language
 from dmp.web.context import Web, WebDep, WebFormDep, safe_next
@@ -50,13 +54,50 @@ def home(web: WebDep) -> Response:
             )
         )
     roles = account.role_names if account else frozenset()
+    dashboard = _patient_dashboard(web) if account and Role.patient in roles else {}
     return web.render(
         "pages/home.html",
         title=HOME_TITLE,
         represented=represented,
         is_patient=Role.patient in roles,
+        is_professional=Role.professional in roles,
         can_register=bool(roles & {Role.professional, Role.operator}),
+        **dashboard,
     )
+
+
+def _patient_dashboard(web: Web) -> dict[str, Any]:
+    """The three things people come for: latest documents, what is waiting, recent accesses."""
+    account = web.account
+    assert account is not None and account.patient_id is not None
+    access = Access(
+        web.db, web.container.settings, web.container.clock, web.ctx, account, account.patient_id
+    )
+    unread = (
+        web.db.scalar(
+            select(func.count())
+            .select_from(InboxRow)
+            .where(InboxRow.account_id == account.id, InboxRow.read_at.is_(None))
+        )
+        or 0
+    )
+    latest: list[Any] = []
+    entries: list[Any] = []
+    if access.facts.status is not None:
+        if access.decide(Action.documents_list).allowed:
+            latest = documents.list_documents(access, documents.DocumentQuery(limit=3)).items
+        entries, _total = history.history(
+            web.db, account.patient_id, professionals_only=True, limit=3
+        )
+    return {
+        "has_record": access.facts.status is not None,
+        "record_open": access.facts.status is not None and access.facts.status.value == "open",
+        "latest": latest,
+        "recent_accesses": entries,
+        "unread": unread,
+        "action_labels": history.ACTION_LABELS,
+        "type_label": lambda code: presenters.type_label(code, web.language),
+    }
 
 
 def docs_dir(web: Web) -> Path:

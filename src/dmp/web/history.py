@@ -1,0 +1,74 @@
+"""Historique des accès: who looked, when, what, on what grounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from dmp.access.policy import Action
+from dmp.audit.model import AuditAction
+from dmp.records import history
+from dmp.shared.errors import N_
+from dmp.web.context import WebDep
+from dmp.web.record_common import record_page
+
+router = APIRouter()
+
+HISTORY_TITLE = N_("Historique des accès")
+PAGE_SIZE = 50
+
+
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/records/{patient_id}/history")
+def history_page(
+    web: WebDep,
+    patient_id: str,
+    since: Annotated[str | None, Query(max_length=10)] = None,
+    until: Annotated[str | None, Query(max_length=10)] = None,
+    mode: Annotated[str | None, Query(max_length=20)] = None,
+    professionals: Annotated[str | None, Query(max_length=3)] = None,
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+) -> Response:
+    record = record_page(web, patient_id)
+    granted = record.access.require(Action.history_read)
+    start, end = _day(since), _day(until)
+    entries, total = history.history(
+        web.db,
+        record.patient_id,
+        since=dt.datetime.combine(start, dt.time.min, dt.UTC) if start else None,
+        until=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC) if end else None,
+        mode=mode if mode in history.MODE_LABELS else None,
+        professionals_only=bool(professionals),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    if record.access.actor.professional_id is not None:
+        record.access.audit(AuditAction.RecordHistoryRead, granted)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return web.render(
+        "records/history.html",
+        title=HISTORY_TITLE,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=pages,
+        action_labels=history.ACTION_LABELS,
+        mode_labels=history.MODE_LABELS,
+        mode_options=[(code, web.gettext(label)) for code, label in history.MODE_LABELS.items()],
+        values={
+            "since": since or "",
+            "until": until or "",
+            "mode": mode or "",
+            "professionals": professionals or "",
+        },
+        **record.context(),
+    )

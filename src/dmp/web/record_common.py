@@ -1,0 +1,71 @@
+"""What every page about one patient's record needs: the request's Access, whose record it
+is, and whether an emergency access is running (shown in a banner for its whole duration)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from dmp.access import services as access_services
+from dmp.access.orm import EmergencyAccessRow
+from dmp.access.services import Access
+from dmp.identity.orm import PatientRow
+from dmp.records import documents
+from dmp.shared.errors import NotFound
+from dmp.web.context import Web
+
+
+@dataclass
+class RecordPage:
+    access: Access
+    patient: PatientRow
+    emergency: EmergencyAccessRow | None
+
+    @property
+    def patient_id(self) -> uuid.UUID:
+        return self.patient.id
+
+    @property
+    def is_holder_side(self) -> bool:
+        return self.access.actor.professional_id is None
+
+    @property
+    def acting_for(self) -> bool:
+        """A representative looking at a child's (or protected adult's) record."""
+        return self.access.actor.kind.value == "representative"
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "record": self,
+            "record_patient": self.patient,
+            "emergency_banner": self.emergency,
+        }
+
+
+def parse_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise NotFound(access_services.NOT_FOUND, code="record-not-found") from exc
+
+
+def record_page(web: Web, patient_id: str) -> RecordPage:
+    account = web.require_account()
+    pid = parse_id(patient_id)
+    patient = access_services.patient_of(web.db, pid)
+    access = Access(web.db, web.container.settings, web.container.clock, web.ctx, account, pid)
+    return RecordPage(access, patient, access_services.live_emergency(access))
+
+
+def storage(web: Web) -> documents.Storage:
+    return documents.Storage(
+        blobs=web.container.blobs,
+        keks=web.container.keks,
+        max_bytes=web.container.settings.max_document_mb * 1024 * 1024,
+    )
+
+
+def minutes_left(row: EmergencyAccessRow, now: dt.datetime) -> int:
+    return max(0, int((row.expires_at - now).total_seconds() // 60))
