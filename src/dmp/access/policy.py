@@ -322,7 +322,8 @@ def decide(
         return Decision(visible, filter_.mode if visible else None, "document visibility")
 
     if action is Action.document_mask:
-        if holder is not None and is_open and document.status is not DocumentStatus.deleted:
+        # Only what the holder's side can see: masking must not reveal a hidden document.
+        if holder is not None and visible:
             return Decision(True, holder, "the holder masks or unmasks")
         return _deny("only the holder's side masks documents")
 

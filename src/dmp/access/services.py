@@ -305,6 +305,11 @@ def grant_extended_rights(access: Access, professional_id: uuid.UUID) -> None:
     """Give a professional the same rights as the médecin traitant."""
     mode = access.require(Action.sharing_manage)
     _professional(access.session, professional_id)
+    if access.facts.treating_doctor == professional_id:
+        raise Conflict(
+            N_("Ce professionnel est votre médecin traitant : il a déjà ces droits."),
+            code="already-treating-doctor",
+        )
     if _active(access.session, CareRoleRow, access.patient_id, professional_id) is None:
         access.session.add(
             CareRoleRow(

@@ -11,19 +11,21 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dmp.access import services as access_services
+from dmp.access.orm import EmergencyAccessRow
 from dmp.access.policy import Mode
 from dmp.access.services import preferences
 from dmp.accounts.orm import WebSessionRow
 from dmp.audit.model import AuditAction
 from dmp.config import Settings
 from dmp.notifications.adapters import Dispatcher
-from dmp.notifications.services import deliver_due, notify
-from dmp.records.lifecycle import due_for_purge, holder_account
+from dmp.notifications.orm import OutboxRow
+from dmp.notifications.services import claim_due, message_of, settle
+from dmp.records.lifecycle import due_for_purge
 from dmp.records.orm import DocumentRow, RecordRow
+from dmp.records.recipients import tell
 from dmp.shared.clock import Clock
 from dmp.shared.context import SYSTEM
 from dmp.shared.db import transaction
-from dmp.shared.i18n import format_date
 from dmp.storage.blobs import BlobStore
 
 log = logging.getLogger("dmp.jobs")
@@ -39,13 +41,17 @@ def announcement_notices(factory: sessionmaker[Session], settings: Settings, clo
     done = 0
     with transaction(factory) as session:
         rows = session.scalars(
-            select(DocumentRow).where(
+            select(DocumentRow)
+            .join(RecordRow, RecordRow.patient_id == DocumentRow.patient_id)
+            .where(
                 DocumentRow.invisible_to_patient.is_(True),
                 DocumentRow.announced_at.is_(None),
                 DocumentRow.update_notified_at.is_(None),
                 DocumentRow.submitted_at <= cutoff,
                 DocumentRow.status == "approved",
+                RecordRow.status == "open",  # a closed record's holder hears nothing new
             )
+            .with_for_update(of=DocumentRow, skip_locked=True)
         ).all()
         for row in rows:
             row.update_notified_at = now
@@ -63,11 +69,13 @@ def automatic_visibility(factory: sessionmaker[Session], settings: Settings, clo
     done = 0
     with transaction(factory) as session:
         rows = session.scalars(
-            select(DocumentRow).where(
+            select(DocumentRow)
+            .where(
                 DocumentRow.invisible_to_patient.is_(True),
                 DocumentRow.announced_at.is_(None),
                 DocumentRow.submitted_at <= cutoff,
             )
+            .with_for_update(skip_locked=True)
         ).all()
         for row in rows:
             row.invisible_to_patient = False
@@ -82,8 +90,11 @@ def automatic_visibility(factory: sessionmaker[Session], settings: Settings, clo
                 target=f"DocumentReference/{row.id}",
                 details={"invisible_to_patient": "false", "reason": "one month elapsed"},
             )
+            record = session.get(RecordRow, row.patient_id)
             if (
-                row.status == "approved"
+                record is not None
+                and record.status == "open"
+                and row.status == "approved"
                 and preferences(session, row.patient_id, now).notify_new_document
             ):
                 _tell(session, row.patient_id, "new-document", now)
@@ -92,20 +103,7 @@ def automatic_visibility(factory: sessionmaker[Session], settings: Settings, clo
 
 
 def _tell(session: Session, patient_id: uuid.UUID, kind: str, now: dt.datetime) -> None:
-    account = holder_account(session, patient_id)
-    if account is None or account.status != "active":
-        return
-    language = account.preferred_language or "fr"
-    notify(
-        session,
-        account_id=account.id,
-        email=account.email,
-        language=language,
-        kind=kind,
-        now=now,
-        patient_id=patient_id,
-        params={"date": format_date(now.date(), language)},
-    )
+    tell(session, patient_id, kind, now)
 
 
 def purge_records(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock) -> int:
@@ -140,6 +138,9 @@ def purge_records(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock
             for row in sorted(documents, key=lambda d: d.series_number, reverse=True):
                 session.delete(row)
                 session.flush()
+            session.execute(
+                delete(EmergencyAccessRow).where(EmergencyAccessRow.patient_id == patient_id)
+            )
             access_services.revoke_everything_for(session, patient_id, now)
             record.purged_at = now
             record.updated_at = now
@@ -177,8 +178,17 @@ def sweep_orphan_blobs(factory: sessionmaker[Session], blobs: BlobStore, clock: 
 
 
 def deliver_outbox(factory: sessionmaker[Session], dispatcher: Dispatcher, clock: Clock) -> int:
+    """Claim due messages, send them with no transaction open (a slow mail server must not
+    hold database locks), then record each outcome."""
     with transaction(factory) as session:
-        return deliver_due(session, dispatcher, clock.now())
+        claimed = [(row.id, message_of(row)) for row in claim_due(session, clock.now())]
+    outcomes = [(row_id, dispatcher.dispatch(message)) for row_id, message in claimed]
+    with transaction(factory) as session:
+        for row_id, delivered in outcomes:
+            row = session.get(OutboxRow, row_id)
+            if row is not None:
+                settle(row, delivered, clock.now())
+    return sum(delivered for _id, delivered in outcomes)
 
 
 def sweep_web_sessions(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:

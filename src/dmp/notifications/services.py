@@ -133,38 +133,61 @@ def notify(
     return row
 
 
+LEASE = dt.timedelta(minutes=5)
+
+
+def claim_due(session: Session, now: dt.datetime, *, limit: int = 100) -> list[OutboxRow]:
+    """Lock the messages due now and lease them for a few minutes, so another worker leaves
+    them alone even after this transaction ends (the sending happens outside it)."""
+    rows = list(
+        session.scalars(
+            select(OutboxRow)
+            .where(
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.failed_at.is_(None),
+                OutboxRow.next_attempt_at <= now,
+            )
+            .order_by(OutboxRow.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.next_attempt_at = now + LEASE
+    return rows
+
+
+def message_of(row: OutboxRow) -> Message:
+    channel: Literal["email", "sms"] = "sms" if row.channel == "sms" else "email"
+    return Message(channel=channel, to=row.recipient, subject=row.subject, body=row.body)
+
+
+def settle(row: OutboxRow, delivered: bool, now: dt.datetime) -> None:
+    """Record one attempt: sent, retried later with exponential backoff, or abandoned after
+    ``MAX_ATTEMPTS``."""
+    row.attempts += 1
+    if delivered:
+        row.sent_at = now
+        return
+    row.last_error = "delivery failed"
+    if row.attempts >= MAX_ATTEMPTS:
+        row.failed_at = now
+        log.error("message abandoned after %s attempts", row.attempts)
+    else:
+        row.next_attempt_at = now + dt.timedelta(minutes=2**row.attempts)
+
+
 def deliver_due(
     session: Session, dispatcher: Dispatcher, now: dt.datetime, *, limit: int = 100
 ) -> int:
-    """Send what is due; a failure is retried later with exponential backoff, up to
-    ``MAX_ATTEMPTS`` times. Returns the number sent. Rows are locked so two workers never send
-    the same message."""
-    rows = session.scalars(
-        select(OutboxRow)
-        .where(
-            OutboxRow.sent_at.is_(None),
-            OutboxRow.failed_at.is_(None),
-            OutboxRow.next_attempt_at <= now,
-        )
-        .order_by(OutboxRow.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    """Send what is due within one transaction (tests, small batches); the worker uses
+    :func:`claim_due` and :func:`settle` around sending instead, so no lock is held while a
+    mail server is slow. Returns the number sent."""
     sent = 0
-    for row in rows:
-        channel: Literal["email", "sms"] = "sms" if row.channel == "sms" else "email"
-        message = Message(channel=channel, to=row.recipient, subject=row.subject, body=row.body)
-        row.attempts += 1
-        if dispatcher.dispatch(message):
-            row.sent_at = now
-            sent += 1
-            continue
-        row.last_error = "delivery failed"
-        if row.attempts >= MAX_ATTEMPTS:
-            row.failed_at = now
-            log.error("message abandoned after %s attempts", row.attempts)
-        else:
-            row.next_attempt_at = now + dt.timedelta(minutes=2**row.attempts)
+    for row in claim_due(session, now, limit=limit):
+        delivered = dispatcher.dispatch(message_of(row))
+        settle(row, delivered, now)
+        sent += delivered
     return sent
 
 

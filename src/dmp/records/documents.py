@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,10 +29,9 @@ from dmp.access.policy import (
 from dmp.access.services import Access, policy_settings
 from dmp.audit.model import AuditAction
 from dmp.identity.orm import ProfessionalOrganisationRow, ProfessionalRow
-from dmp.notifications.services import notify
 from dmp.records import content
-from dmp.records.lifecycle import holder_account
 from dmp.records.orm import DocumentRow
+from dmp.records.recipients import tell
 from dmp.shared.errors import N_, Conflict, DomainError, FieldError, InvalidInput, NotFound
 from dmp.storage import envelope
 from dmp.storage.blobs import BlobStore
@@ -338,7 +338,15 @@ def file_document(
     if replaces is not None:
         _deprecate(access, replaces)
     access.session.add(row)
-    access.session.flush()
+    try:
+        with access.session.begin_nested():
+            access.session.flush()
+    except IntegrityError as exc:
+        # Two filings with the same uniqueId at the same moment: the loser gets a clear 409
+        # (its blob is swept as an orphan).
+        raise Conflict(
+            N_("Un document avec cet identifiant existe déjà."), code="duplicate-unique-id"
+        ) from exc
     access.audit(
         AuditAction.RecordDocumentReplace if replaces else AuditAction.RecordDocumentCreate,
         mode,
@@ -373,17 +381,12 @@ def _announce_new(access: Access, row: DocumentRow) -> None:
 
     if not preferences(access.session, access.patient_id, access.clock.now()).notify_new_document:
         return
-    account = holder_account(access.session, access.patient_id)
-    if account is None or account.status != "active":
-        return
-    notify(
+    tell(
         access.session,
-        account_id=account.id,
-        email=account.email,
-        language=account.preferred_language or "fr",
-        kind="new-document",
-        now=access.clock.now(),
-        patient_id=access.patient_id,
+        access.patient_id,
+        "new-document",
+        access.clock.now(),
+        representatives=not row.invisible_to_representatives,
     )
 
 
@@ -528,22 +531,7 @@ def _first_access_notice(access: Access, mode: Mode) -> None:
         return
     if not preferences(access.session, access.patient_id, access.clock.now()).notify_first_access:
         return
-    account = holder_account(access.session, access.patient_id)
-    if account is None or account.status != "active":
-        return
-    from dmp.shared.i18n import format_date
-
-    language = account.preferred_language or "fr"
-    notify(
-        access.session,
-        account_id=account.id,
-        email=account.email,
-        language=language,
-        kind="first-access",
-        now=access.clock.now(),
-        patient_id=access.patient_id,
-        params={"date": format_date(access.clock.now().date(), language)},
-    )
+    tell(access.session, access.patient_id, "first-access", access.clock.now())
 
 
 # --- Managing -------------------------------------------------------------------------------
@@ -680,22 +668,17 @@ def record_announcement(access: Access, document_id: uuid.UUID) -> DocumentRow:
     _flush(access)
     access.audit(AuditAction.RecordAnnouncement, mode, target=f"DocumentReference/{row.id}")
     if row.invisible_to_patient:
-        _tell_holder_new_document(access)
+        _tell_holder_new_document(access, row)
     return row
 
 
-def _tell_holder_new_document(access: Access) -> None:
-    account = holder_account(access.session, access.patient_id)
-    if account is None or account.status != "active":
-        return
-    notify(
+def _tell_holder_new_document(access: Access, row: DocumentRow) -> None:
+    tell(
         access.session,
-        account_id=account.id,
-        email=account.email,
-        language=account.preferred_language or "fr",
-        kind="new-document",
-        now=access.clock.now(),
-        patient_id=access.patient_id,
+        access.patient_id,
+        "new-document",
+        access.clock.now(),
+        representatives=not row.invisible_to_representatives,
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from dmp.access import services as access_services
 from dmp.access.orm import EmergencyAccessRow
 from dmp.access.services import Access
 from dmp.accounts.orm import AccountRow
-from dmp.identity.orm import PatientRow
-from dmp.notifications.services import notify
-from dmp.records.recipients import notice_recipients
-from dmp.shared.i18n import format_datetime
+from dmp.records.recipients import tell
 
 
 def declare(access: Access, *, reason: str, regulation: bool) -> EmergencyAccessRow:
@@ -17,31 +16,20 @@ def declare(access: Access, *, reason: str, regulation: bool) -> EmergencyAccess
     médecin traitant (always: R1111-48). Messages name no medical content."""
     row = access_services.declare_emergency(access, reason=reason, regulation=regulation)
     now = access.clock.now()
-    patient = access.session.get(PatientRow, access.patient_id)
-    prefs = access_services.preferences(access.session, access.patient_id, now)
-    recipients = (
-        list(notice_recipients(access.session, access.patient_id)) if prefs.notify_emergency else []
+    doctors: list[AccountRow] = []
+    if access.facts.treating_doctor is not None:
+        doctors = list(
+            access.session.scalars(
+                select(AccountRow).where(AccountRow.professional_id == access.facts.treating_doctor)
+            )
+        )
+    wanted = access_services.preferences(access.session, access.patient_id, now).notify_emergency
+    tell(
+        access.session,
+        access.patient_id,
+        "emergency-access",
+        now,
+        holder_side=wanted,
+        extra=doctors,
     )
-    treating = access.facts.treating_doctor
-    if treating is not None:
-        doctor = (
-            access.session.query(AccountRow).filter(AccountRow.professional_id == treating).first()
-        )
-        if doctor is not None and doctor.status == "active" and doctor not in recipients:
-            recipients.append(doctor)
-    for account in recipients:
-        language = account.preferred_language or "fr"
-        notify(
-            access.session,
-            account_id=account.id,
-            email=account.email,
-            language=language,
-            kind="emergency-access",
-            now=now,
-            patient_id=access.patient_id,
-            params={
-                "patient": patient.display_name if patient else "",
-                "date": format_datetime(now, language),
-            },
-        )
     return row

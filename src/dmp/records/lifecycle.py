@@ -14,12 +14,11 @@ from dmp.access.policy import Action, Mode
 from dmp.access.services import Access
 from dmp.accounts.orm import AccountRow
 from dmp.audit.model import AuditAction
-from dmp.notifications.services import notify
 from dmp.records.orm import RecordRow
+from dmp.records.recipients import tell
 from dmp.shared.clock import Clock
 from dmp.shared.context import RequestContext
 from dmp.shared.errors import N_, Conflict, InvalidInput
-from dmp.shared.i18n import format_date
 
 CONSENT_METHODS = ("oral", "written")
 
@@ -29,20 +28,7 @@ def holder_account(session: Session, patient_id: uuid.UUID) -> AccountRow | None
 
 
 def _tell_holder(session: Session, patient_id: uuid.UUID, kind: str, now: dt.datetime) -> None:
-    account = holder_account(session, patient_id)
-    if account is None or account.status != "active":
-        return
-    language = account.preferred_language or "fr"
-    notify(
-        session,
-        account_id=account.id,
-        email=account.email,
-        language=language,
-        kind=kind,
-        now=now,
-        patient_id=patient_id,
-        params={"date": format_date(now.date(), language)},
-    )
+    tell(session, patient_id, kind, now)
 
 
 def create(access: Access, *, consent_method: str | None = None) -> RecordRow:

@@ -1,27 +1,78 @@
-"""Who is told about a record's events: its holder, or for a child or a protected adult
-without an account of their own, their legal representatives."""
+"""Who is told about a record's events — its holder, and for a child or a protected adult,
+their legal representatives — and telling them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmp.accounts.orm import AccountRow
-from dmp.identity.orm import LegalRepresentativeRow
+from dmp.identity.orm import LegalRepresentativeRow, PatientRow
+from dmp.notifications.services import notify
+from dmp.shared.i18n import format_date, format_datetime
 
 
-def notice_recipients(session: Session, patient_id: uuid.UUID) -> list[AccountRow]:
+def notice_recipients(
+    session: Session, patient_id: uuid.UUID, *, representatives: bool = True
+) -> list[AccountRow]:
     holder = session.scalars(
         select(AccountRow).where(AccountRow.patient_id == patient_id, AccountRow.status == "active")
     ).first()
-    representatives = session.scalars(
-        select(AccountRow)
-        .join(
-            LegalRepresentativeRow,
-            LegalRepresentativeRow.representative_id == AccountRow.patient_id,
+    others: list[AccountRow] = []
+    if representatives:
+        others = list(
+            session.scalars(
+                select(AccountRow)
+                .join(
+                    LegalRepresentativeRow,
+                    LegalRepresentativeRow.representative_id == AccountRow.patient_id,
+                )
+                .where(
+                    LegalRepresentativeRow.patient_id == patient_id, AccountRow.status == "active"
+                )
+            )
         )
-        .where(LegalRepresentativeRow.patient_id == patient_id, AccountRow.status == "active")
-    ).all()
-    return ([holder] if holder else []) + [r for r in representatives if r is not holder]
+    return ([holder] if holder else []) + [r for r in others if r is not holder]
+
+
+def tell(
+    session: Session,
+    patient_id: uuid.UUID,
+    kind: str,
+    now: dt.datetime,
+    *,
+    representatives: bool = True,
+    holder_side: bool = True,
+    extra: list[AccountRow] | None = None,
+) -> int:
+    """Notify the record's holder side (and ``extra`` accounts) of an event; returns how many
+    people were told. The notice names the patient and the date, nothing medical."""
+    patient = session.get(PatientRow, patient_id)
+    recipients = (
+        notice_recipients(session, patient_id, representatives=representatives)
+        if holder_side
+        else []
+    )
+    for account in extra or []:
+        if account.status == "active" and account not in recipients:
+            recipients.append(account)
+    for account in recipients:
+        language = account.preferred_language or "fr"
+        notify(
+            session,
+            account_id=account.id,
+            email=account.email,
+            language=language,
+            kind=kind,
+            now=now,
+            patient_id=patient_id,
+            params={
+                "date": format_date(now.date(), language),
+                "when": format_datetime(now, language),
+                "patient": patient.display_name if patient else "",
+            },
+        )
+    return len(recipients)

@@ -5,7 +5,7 @@ Content is never read or rewritten: only the few bytes of each wrapped key chang
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dmp.records.documents import aad
@@ -32,7 +32,14 @@ def rewrap_all(factory: sessionmaker[Session], keks: KeyEncryptionKeys, batch: i
                 moved = keks.rewrap(
                     WrappedKey(row.kek_id, row.wrapped_key), aad=aad(row.patient_id, row.id)
                 )
-                row.kek_id, row.wrapped_key = moved.kek_id, moved.blob
+                # A direct UPDATE, not the ORM's flush: rotation is not an edit of the document,
+                # so its version (the ETag clients hold) must not change.
+                session.execute(
+                    update(DocumentRow)
+                    .where(DocumentRow.id == row.id)
+                    .values(kek_id=moved.kek_id, wrapped_key=moved.blob)
+                    .execution_options(synchronize_session=False)
+                )
         done += len(rows)
         if len(rows) < batch:
             return done
