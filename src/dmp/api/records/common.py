@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from dmp.access import services as access_services
 from dmp.access.policy import Action
 from dmp.access.services import Access
 from dmp.api.auth import PROBLEM
-from dmp.api.dependencies import ApiActor
+from dmp.api.dependencies import ActorDep, ApiActor, ContainerDep, DbDep
 from dmp.container import Container
 from dmp.identity.orm import PatientRow
 from dmp.records import documents
@@ -23,6 +24,16 @@ READ_CHUNK = 64 * 1024
 
 def access_for(container: Container, db: Any, actor: ApiActor, patient_id: uuid.UUID) -> Access:
     return Access(db, container.settings, container.clock, actor.ctx, actor.account, patient_id)
+
+
+def get_access(
+    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
+) -> Access:
+    """The Access for the record named in the path: who acts, on whose record."""
+    return access_for(container, db, actor, patient_id)
+
+
+AccessDep = Annotated[Access, Depends(get_access)]
 
 
 def storage(container: Container) -> documents.Storage:

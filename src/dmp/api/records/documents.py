@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dmp.access.policy import Action, DocumentStatus
-from dmp.api.dependencies import ActorDep, ContainerDep, DbDep
+from dmp.api.dependencies import ContainerDep
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, READ_CHUNK, access_for, storage
+from dmp.api.records.common import ERRORS, READ_CHUNK, AccessDep, storage
 from dmp.audit.model import AuditAction
 from dmp.container import Container
 from dmp.records import documents, presenters
@@ -128,11 +128,8 @@ class DocumentList(BaseModel):
     responses=ERRORS,
 )
 def list_documents(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
     type_code: Annotated[list[str] | None, Query(alias="type")] = None,
     class_code: Annotated[list[str] | None, Query(alias="class")] = None,
     since: dt.date | None = None,
@@ -144,7 +141,6 @@ def list_documents(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    access = access_for(container, db, actor, patient_id)
     page = documents.list_documents(
         access,
         documents.DocumentQuery(
@@ -160,9 +156,9 @@ def list_documents(
             offset=offset,
         ),
     )
-    db.commit()
+    access.session.commit()
     language = api_language(request)
-    authors = presenters.Authors(db)
+    authors = presenters.Authors(access.session)
     body = DocumentList(
         items=[document_out(row, authors, language) for row in page.items],
         total=page.total,
@@ -254,20 +250,17 @@ def _created(row: DocumentRow, db: Any, request: Request) -> Response:
     responses=ERRORS,
 )
 def file_document(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     request: Request,
-    actor: ActorDep,
     container: ContainerDep,
-    db: DbDep,
     metadata: Annotated[str, Form(max_length=20000)],
     file: Annotated[UploadFile, File()],
 ) -> Response:
     _check_length(request, container)
-    access = access_for(container, db, actor, patient_id)
     data = parse_metadata(metadata, file.content_type)
     row = documents.file_document(access, storage(container), data, upload_chunks(file))
-    db.commit()
-    return _created(row, db, request)
+    access.session.commit()
+    return _created(row, access.session, request)
 
 
 def _etag(value: str | None) -> int | None:
@@ -286,14 +279,10 @@ def _etag(value: str | None) -> int | None:
     responses=ERRORS,
 )
 def get_document(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     document_id: uuid.UUID,
     request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
 ) -> Response:
-    access = access_for(container, db, actor, patient_id)
     row, mode = documents.get_document(access, document_id)
     access.audit(
         AuditAction.RecordDocumentRead,
@@ -301,8 +290,8 @@ def get_document(
         target=f"DocumentReference/{row.id}",
         details={"part": "metadata"},
     )
-    db.commit()
-    body = document_out(row, presenters.Authors(db), api_language(request))
+    access.session.commit()
+    body = document_out(row, presenters.Authors(access.session), api_language(request))
     return JSONResponse(
         body.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{row.version}"'}
     )
@@ -325,15 +314,12 @@ def get_document(
     },
 )
 def document_content(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     document_id: uuid.UUID,
-    actor: ActorDep,
     container: ContainerDep,
-    db: DbDep,
 ) -> Response:
-    access = access_for(container, db, actor, patient_id)
     row, chunks = documents.open_content(access, storage(container), document_id)
-    db.commit()
+    access.session.commit()
     return StreamingResponse(
         chunks,
         media_type=row.mime_type,
@@ -354,18 +340,15 @@ def document_content(
     responses=ERRORS,
 )
 def replace_document(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     document_id: uuid.UUID,
     request: Request,
-    actor: ActorDep,
     container: ContainerDep,
-    db: DbDep,
     metadata: Annotated[str, Form(max_length=20000)],
     file: Annotated[UploadFile, File()],
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     _check_length(request, container)
-    access = access_for(container, db, actor, patient_id)
     data = parse_metadata(metadata, file.content_type)
     row = documents.replace_document(
         access,
@@ -375,8 +358,8 @@ def replace_document(
         upload_chunks(file),
         expected_version=_etag(if_match),
     )
-    db.commit()
-    return _created(row, db, request)
+    access.session.commit()
+    return _created(row, access.session, request)
 
 
 class StatusIn(BaseModel):
@@ -392,21 +375,17 @@ class StatusIn(BaseModel):
     responses=ERRORS,
 )
 def set_status(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     document_id: uuid.UUID,
     body: StatusIn,
     request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    access = access_for(container, db, actor, patient_id)
     row = documents.set_status(
         access, document_id, DocumentStatus(body.status), expected_version=_etag(if_match)
     )
-    db.commit()
-    body_out = document_out(row, presenters.Authors(db), api_language(request))
+    access.session.commit()
+    body_out = document_out(row, presenters.Authors(access.session), api_language(request))
     return JSONResponse(
         body_out.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{row.version}"'}
     )
@@ -427,16 +406,12 @@ class FlagsIn(BaseModel):
     responses=ERRORS,
 )
 def set_flags(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     document_id: uuid.UUID,
     body: FlagsIn,
     request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    access = access_for(container, db, actor, patient_id)
     holder_side = access.actor.professional_id is None
     if (
         holder_side
@@ -460,8 +435,8 @@ def set_flags(
             invisible_to_representatives=body.invisible_to_representatives,
             expected_version=_etag(if_match),
         )
-    db.commit()
-    out = document_out(row, presenters.Authors(db), api_language(request))
+    access.session.commit()
+    out = document_out(row, presenters.Authors(access.session), api_language(request))
     return JSONResponse(
         out.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{row.version}"'}
     )
@@ -474,15 +449,11 @@ def set_flags(
     responses=ERRORS,
 )
 def announcement(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     document_id: uuid.UUID,
     request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
 ) -> Response:
-    access = access_for(container, db, actor, patient_id)
     row = documents.record_announcement(access, document_id)
-    db.commit()
-    out = document_out(row, presenters.Authors(db), api_language(request))
+    access.session.commit()
+    out = document_out(row, presenters.Authors(access.session), api_language(request))
     return JSONResponse(out.model_dump(mode="json", by_alias=True))

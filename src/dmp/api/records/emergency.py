@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from dmp.api.dependencies import ActorDep, ApiActor, ContainerDep, DbDep
-from dmp.api.records.common import ERRORS, access_for
-from dmp.container import Container
+from dmp.access.services import Access
+from dmp.api.records.common import ERRORS, AccessDep
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
@@ -32,20 +29,11 @@ class EmergencyOut(BaseModel):
     expires_at: dt.datetime
 
 
-def _declare(
-    patient_id: uuid.UUID,
-    body: EmergencyIn,
-    actor: ApiActor,
-    container: Container,
-    db: Any,
-    *,
-    regulation: bool,
-) -> Response:
+def _declare(access: Access, body: EmergencyIn, *, regulation: bool) -> Response:
     from dmp.records.emergency import declare
 
-    access = access_for(container, db, actor, patient_id)
     row = declare(access, reason=body.reason, regulation=regulation)
-    db.commit()
+    access.session.commit()
     out = EmergencyOut(id=str(row.id), kind=row.kind, expires_at=row.expires_at)
     return JSONResponse(out.model_dump(mode="json"), status_code=201)
 
@@ -57,10 +45,8 @@ def _declare(
     responses=ERRORS,
     summary="Bris de glace: time-limited access when the patient cannot consent",
 )
-def emergency(
-    patient_id: uuid.UUID, body: EmergencyIn, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> Response:
-    return _declare(patient_id, body, actor, container, db, regulation=False)
+def emergency(access: AccessDep, body: EmergencyIn) -> Response:
+    return _declare(access, body, regulation=False)
 
 
 @router.post(
@@ -70,7 +56,5 @@ def emergency(
     responses=ERRORS,
     summary="SAMU regulation centre access (médecin régulateur)",
 )
-def regulation(
-    patient_id: uuid.UUID, body: EmergencyIn, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> Response:
-    return _declare(patient_id, body, actor, container, db, regulation=True)
+def regulation(access: AccessDep, body: EmergencyIn) -> Response:
+    return _declare(access, body, regulation=True)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from dmp.access.policy import Action
-from dmp.api.dependencies import ActorDep, ContainerDep, DbDep
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, access_for
+from dmp.api.records.common import ERRORS, AccessDep
 from dmp.audit.model import AuditAction
 from dmp.records import history
 from dmp.shared.i18n import translate
@@ -47,11 +45,8 @@ class HistoryPage(BaseModel):
     summary="Access history (the holder, the médecin traitant)",
 )
 def access_history(
-    patient_id: uuid.UUID,
+    access: AccessDep,
     request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
     since: dt.date | None = None,
     until: dt.date | None = None,
     mode: str | None = None,
@@ -59,11 +54,10 @@ def access_history(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HistoryPage:
-    access = access_for(container, db, actor, patient_id)
     granted = access.require(Action.history_read)
     entries, total = history.history(
-        db,
-        patient_id,
+        access.session,
+        access.patient_id,
         since=dt.datetime.combine(since, dt.time.min, dt.UTC) if since else None,
         until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
         if until
@@ -75,7 +69,7 @@ def access_history(
     )
     if access.actor.professional_id is not None:
         access.audit(AuditAction.RecordHistoryRead, granted)
-    db.commit()
+    access.session.commit()
     language = api_language(request)
     return HistoryPage(
         items=[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,10 +12,8 @@ from pydantic import BaseModel, ConfigDict
 from dmp.access import services as access_services
 from dmp.access.policy import Action
 from dmp.access.services import Access
-from dmp.api.dependencies import ActorDep, ApiActor, ContainerDep, DbDep
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, access_for
-from dmp.container import Container
+from dmp.api.records.common import ERRORS, AccessDep
 from dmp.identity.orm import ProfessionalRow
 from dmp.shared.i18n import translate
 
@@ -89,13 +88,10 @@ def sharing_out(access: Access, language: str) -> SharingOut:
     responses=ERRORS,
     summary="Who can see the record (the holder's side)",
 )
-def get_sharing(
-    patient_id: uuid.UUID, request: Request, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> SharingOut:
-    access = access_for(container, db, actor, patient_id)
+def get_sharing(access: AccessDep, request: Request) -> SharingOut:
     access.require(Action.sharing_manage)
     out = sharing_out(access, api_language(request))
-    db.commit()
+    access.session.commit()
     return out
 
 
@@ -122,209 +118,67 @@ class PreferencesIn(BaseModel):
     notify_new_document: bool | None = None
 
 
-def _sharing_change(
-    patient_id: uuid.UUID,
-    request: Request,
-    actor: ApiActor,
-    container: Container,
-    db: Any,
-    change: Any,
-) -> SharingOut:
-    access = access_for(container, db, actor, patient_id)
+def _changed(access: Access, request: Request, change: Callable[[Access], object]) -> SharingOut:
     change(access)
-    db.commit()
+    access.session.commit()
     access.refresh()
     return sharing_out(access, api_language(request))
 
 
-@router.post(
-    "/patients/{patient_id}/sharing/authorisations",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Authorise a professional",
-)
-def authorise(
-    patient_id: uuid.UUID,
-    body: ProfessionalRef,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.authorise(a, body.professional_id),
+def _route(method: str, path: str, summary: str) -> Callable[[Callable[..., SharingOut]], Any]:
+    return router.api_route(
+        "/patients/{patient_id}/sharing" + path,
+        methods=[method],
+        response_model=SharingOut,
+        responses=ERRORS,
+        summary=summary,
     )
 
 
-@router.delete(
-    "/patients/{patient_id}/sharing/authorisations/{professional_id}",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Withdraw a professional's authorisation",
-)
-def revoke(
-    patient_id: uuid.UUID,
-    professional_id: uuid.UUID,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
+@_route("POST", "/authorisations", "Authorise a professional")
+def authorise(body: ProfessionalRef, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(access, request, lambda a: access_services.authorise(a, body.professional_id))
+
+
+@_route("DELETE", "/authorisations/{professional_id}", "Withdraw a professional's authorisation")
+def revoke(professional_id: uuid.UUID, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(access, request, lambda a: access_services.revoke(a, professional_id))
+
+
+@_route("POST", "/blocks", "Block a professional")
+def block(body: ProfessionalRef, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(access, request, lambda a: access_services.block(a, body.professional_id))
+
+
+@_route("DELETE", "/blocks/{professional_id}", "Unblock a professional")
+def unblock(professional_id: uuid.UUID, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(access, request, lambda a: access_services.unblock(a, professional_id))
+
+
+@_route("PUT", "/treating-doctor", "Designate the médecin traitant (null: none)")
+def treating_doctor(body: TreatingDoctorIn, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(
+        access,
         request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.revoke(a, professional_id),
-    )
-
-
-@router.post(
-    "/patients/{patient_id}/sharing/blocks",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Block a professional",
-)
-def block(
-    patient_id: uuid.UUID,
-    body: ProfessionalRef,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.block(a, body.professional_id),
-    )
-
-
-@router.delete(
-    "/patients/{patient_id}/sharing/blocks/{professional_id}",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Unblock a professional",
-)
-def unblock(
-    patient_id: uuid.UUID,
-    professional_id: uuid.UUID,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.unblock(a, professional_id),
-    )
-
-
-@router.put(
-    "/patients/{patient_id}/sharing/treating-doctor",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Designate the médecin traitant (null: none)",
-)
-def treating_doctor(
-    patient_id: uuid.UUID,
-    body: TreatingDoctorIn,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
         lambda a: access_services.designate_treating_doctor(a, body.professional_id),
     )
 
 
-@router.post(
-    "/patients/{patient_id}/sharing/extended-rights",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Give a professional the médecin traitant's rights",
-)
-def extend(
-    patient_id: uuid.UUID,
-    body: ProfessionalRef,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.grant_extended_rights(a, body.professional_id),
+@_route("POST", "/extended-rights", "Give a professional the médecin traitant's rights")
+def extend(body: ProfessionalRef, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(
+        access, request, lambda a: access_services.grant_extended_rights(a, body.professional_id)
     )
 
 
-@router.delete(
-    "/patients/{patient_id}/sharing/extended-rights/{professional_id}",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Withdraw extended rights",
-)
-def unextend(
-    patient_id: uuid.UUID,
-    professional_id: uuid.UUID,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.revoke_extended_rights(a, professional_id),
+@_route("DELETE", "/extended-rights/{professional_id}", "Withdraw extended rights")
+def unextend(professional_id: uuid.UUID, access: AccessDep, request: Request) -> SharingOut:
+    return _changed(
+        access, request, lambda a: access_services.revoke_extended_rights(a, professional_id)
     )
 
 
-@router.patch(
-    "/patients/{patient_id}/sharing/preferences",
-    response_model=SharingOut,
-    responses=ERRORS,
-    summary="Oppositions to emergency and regulation access; notification choices",
-)
-def set_preferences(
-    patient_id: uuid.UUID,
-    body: PreferencesIn,
-    request: Request,
-    actor: ActorDep,
-    container: ContainerDep,
-    db: DbDep,
-) -> SharingOut:
+@_route("PATCH", "/preferences", "Oppositions to emergency and regulation access; notices")
+def set_preferences(body: PreferencesIn, access: AccessDep, request: Request) -> SharingOut:
     changes = {k: v for k, v in body.model_dump().items() if v is not None}
-    return _sharing_change(
-        patient_id,
-        request,
-        actor,
-        container,
-        db,
-        lambda a: access_services.update_preferences(a, **changes),
-    )
+    return _changed(access, request, lambda a: access_services.update_preferences(a, **changes))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dmp.access import services as access_services
 from dmp.access.policy import Action
 from dmp.api.dependencies import ActorDep, ContainerDep, DbDep
-from dmp.api.records.common import ERRORS, RecordStatusOut, access_for, status_out
+from dmp.api.records.common import ERRORS, AccessDep, RecordStatusOut, access_for, status_out
 from dmp.audit.model import AuditAction
 from dmp.identity.nir import parse_matricule
 from dmp.identity.orm import PatientRow
@@ -57,12 +56,9 @@ def find_patient(
     summary="The record's status and the caller's access",
     responses=ERRORS,
 )
-def record_status(
-    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> RecordStatusOut:
-    access = access_for(container, db, actor, patient_id)
+def record_status(access: AccessDep) -> RecordStatusOut:
     access.require(Action.record_status)
-    return status_out(access, access_services.patient_of(db, patient_id))
+    return status_out(access, access_services.patient_of(access.session, access.patient_id))
 
 
 class RecordCreate(BaseModel):
@@ -80,13 +76,10 @@ class RecordCreate(BaseModel):
     summary="Create the record (a professional with the patient's consent, or the holder)",
     responses=ERRORS,
 )
-def create_record(
-    patient_id: uuid.UUID, body: RecordCreate, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> Response:
-    access = access_for(container, db, actor, patient_id)
-    patient = access_services.patient_of(db, patient_id)
+def create_record(access: AccessDep, body: RecordCreate) -> Response:
+    patient = access_services.patient_of(access.session, access.patient_id)
     lifecycle.create(access, consent_method=body.consent_method)
-    db.commit()
+    access.session.commit()
     return JSONResponse(status_out(access, patient).model_dump(mode="json"), status_code=201)
 
 
@@ -106,14 +99,11 @@ class ConsentIn(BaseModel):
     summary="A professional records that the patient authorised them",
     responses=ERRORS,
 )
-def record_consent(
-    patient_id: uuid.UUID, body: ConsentIn, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> RecordStatusOut:
-    access = access_for(container, db, actor, patient_id)
+def record_consent(access: AccessDep, body: ConsentIn) -> RecordStatusOut:
     access_services.record_consent(access, care_team=body.care_team)
-    db.commit()
+    access.session.commit()
     access.refresh()
-    return status_out(access, access_services.patient_of(db, patient_id))
+    return status_out(access, access_services.patient_of(access.session, access.patient_id))
 
 
 class CloseIn(BaseModel):
@@ -128,13 +118,10 @@ class CloseIn(BaseModel):
     responses=ERRORS,
     summary="The holder closes the record",
 )
-def close_record(
-    patient_id: uuid.UUID, body: CloseIn, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> RecordStatusOut:
-    access = access_for(container, db, actor, patient_id)
+def close_record(access: AccessDep, body: CloseIn) -> RecordStatusOut:
     lifecycle.close(access, reason=body.reason)
-    db.commit()
-    return status_out(access, access_services.patient_of(db, patient_id))
+    access.session.commit()
+    return status_out(access, access_services.patient_of(access.session, access.patient_id))
 
 
 @router.post(
@@ -143,13 +130,10 @@ def close_record(
     responses=ERRORS,
     summary="The holder reopens a closed record",
 )
-def reopen_record(
-    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> RecordStatusOut:
-    access = access_for(container, db, actor, patient_id)
+def reopen_record(access: AccessDep) -> RecordStatusOut:
     lifecycle.reopen(access)
-    db.commit()
-    return status_out(access, access_services.patient_of(db, patient_id))
+    access.session.commit()
+    return status_out(access, access_services.patient_of(access.session, access.patient_id))
 
 
 @router.post(
@@ -158,10 +142,7 @@ def reopen_record(
     responses=ERRORS,
     summary="The holder asks for the data to be deleted (done within 3 months)",
 )
-def request_deletion(
-    patient_id: uuid.UUID, actor: ActorDep, container: ContainerDep, db: DbDep
-) -> RecordStatusOut:
-    access = access_for(container, db, actor, patient_id)
+def request_deletion(access: AccessDep) -> RecordStatusOut:
     lifecycle.request_deletion(access)
-    db.commit()
-    return status_out(access, access_services.patient_of(db, patient_id))
+    access.session.commit()
+    return status_out(access, access_services.patient_of(access.session, access.patient_id))
