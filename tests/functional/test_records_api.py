@@ -163,3 +163,34 @@ def test_emergency_access_needs_a_reason_and_expires(
     clock.advance(hours=4, minutes=1)
     petit = bearer(api_tokens(client, clock, demo.PETIT)["access_token"])
     assert client.get(f"/api/v1/patients/{pid}/documents", headers=petit).status_code == 404
+
+
+def test_the_holder_masks_with_the_version_she_read(
+    client: TestClient, bernard: dict[str, str], camille: dict[str, str]
+) -> None:
+    pid = find(client, bernard)["patient_id"]
+    client.post(f"/api/v1/patients/{pid}/record", json={"consent_method": "oral"}, headers=bernard)
+    filed = client.post(
+        f"/api/v1/patients/{pid}/documents",
+        data={"metadata": metadata()},
+        files={"file": ("cr.pdf", PDF, "application/pdf")},
+        headers=bernard,
+    ).json()
+    flags = f"/api/v1/patients/{pid}/documents/{filed['id']}/flags"
+
+    nothing = client.patch(flags, json={}, headers=camille)
+    assert nothing.status_code == 422
+    assert "at least one flag" in nothing.text
+
+    stale = client.patch(flags, json={"masked": True}, headers={**camille, "If-Match": '"9"'})
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "version-mismatch"
+    shown = client.get(f"/api/v1/patients/{pid}/documents/{filed['id']}", headers=camille)
+    assert shown.json()["masked"] is False
+
+    masked = client.patch(
+        flags, json={"masked": True}, headers={**camille, "If-Match": shown.headers["etag"]}
+    )
+    assert masked.status_code == 200, masked.text
+    assert masked.json()["masked"] is True
+    assert masked.headers["etag"] == '"2"'

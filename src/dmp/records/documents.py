@@ -582,13 +582,16 @@ def set_status(
     return row
 
 
-def set_masked(access: Access, document_id: uuid.UUID, masked: bool) -> DocumentRow:
+def set_masked(
+    access: Access, document_id: uuid.UUID, masked: bool, *, expected_version: int | None = None
+) -> DocumentRow:
     """The holder hides a document from professionals (or shows it again)."""
     row, mode = get_document(access, document_id, Action.document_mask)
     if not access.decide(Action.document_read, facts(row, *_now_days(access))):
         # The holder's side masks only what it can see: a document still invisible to the
         # patient (or to representatives) answers as if it did not exist.
         raise NotFound(DOCUMENT_NOT_FOUND, code="document-not-found")
+    _expect_version(row, expected_version)
     if masked and effective_invisible(row, *_now_days(access)):
         raise Conflict(
             N_("Ce document ne peut pas être masqué pour l'instant."), code="flags-combination"

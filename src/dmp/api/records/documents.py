@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dmp.access.policy import Action, DocumentStatus
 from dmp.api.dependencies import ContainerDep
@@ -398,6 +398,16 @@ class FlagsIn(BaseModel):
     invisible_to_patient: bool | None = None
     invisible_to_representatives: bool | None = None
 
+    @model_validator(mode="after")
+    def _something_to_change(self) -> FlagsIn:
+        if (
+            self.masked is None
+            and self.invisible_to_patient is None
+            and (self.invisible_to_representatives is None)
+        ):
+            raise ValueError("give at least one flag to change")
+        return self
+
 
 @router.patch(
     "/patients/{patient_id}/documents/{document_id}/flags",
@@ -421,7 +431,9 @@ def set_flags(
     ):
         row, _mode = documents.get_document(access, document_id, Action.document_mask)
         if row.author_patient_id is None:
-            row = documents.set_masked(access, document_id, body.masked)
+            row = documents.set_masked(
+                access, document_id, body.masked, expected_version=_etag(if_match)
+            )
         else:
             row = documents.set_flags(
                 access, document_id, masked=body.masked, expected_version=_etag(if_match)
