@@ -1,143 +1,179 @@
-"""Benchmarks: each measures our cost against the raw cost of the same work.
+"""Benchmarks: each measures our cost against the raw cost of the same work, in the same run.
 
-Run with ``make bench`` (optionally ``DMP_BENCH_POSTGRES_URL=postgresql://…`` to add
-PostgreSQL). Results are printed and written to ``bench/results/latest.json``.
+Run with ``make bench`` or ``python -m bench [options]`` (``--help`` lists them; each option
+also reads ``DMP_BENCH_<OPTION>``, e.g. ``DMP_BENCH_DOCUMENTS=20000``). The document
+benchmarks run on PostgreSQL when ``DMP_BENCH_POSTGRES_URL`` is set (in a fresh schema, dropped
+at the end), else on SQLite. Results are printed as a table and written to
+``bench/results/latest.json`` as ``{"benchmarks": [{"name", "value", "unit", "baseline",
+"ratio"}], …}``; ``ratio`` is our cost divided by the baseline's (see bench/README.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
-import json
+import math
 import os
 import platform
+import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from bench import documents, micro
+from bench.common import RESULTS, Result, console, print_table, progress, write_results
+from bench.env import database
 
-from dmp.accounts.passwords import PasswordHasher
-from dmp.audit import services as audit
-from dmp.audit.model import AuditAction
-from dmp.config import Settings
-from dmp.db_migrate import upgrade
-from dmp.identity.nir import control_key, parse_matricule
-from dmp.shared.clock import SystemClock
-from dmp.shared.context import RequestContext
-from dmp.shared.db import create_db_engine, make_session_factory
+# National shape: 420 M documents a year (DOMAIN.md §8), peaks at ten times the average.
+DOCUMENTS_PER_YEAR = 420_000_000
+PEAK_FACTOR = 10
+# 2.5 M monthly users, each logging in 4 times a month, half of it in 4 peak hours a day.
+PEAK_LOGINS_PER_S = 2_500_000 * 4 / 30 / 2 / (4 * 3600)
 
-RESULTS = Path(__file__).parent / "results"
-CTX = RequestContext(ip="192.0.2.1", request_id="bench", channel="bench")
-
-
-def timed(function: Callable[[], Any], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def bench_audit(url: str, count: int) -> dict[str, float]:
-    """Hash-chained audit appends (one transaction each, as in real requests) vs raw inserts
-    of rows of the same shape, also one transaction each."""
-    engine = create_db_engine(url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    clock = SystemClock()
-    chain = f"patient:{uuid.uuid4()}"
-
-    def chained() -> None:
-        for index in range(count):
-            with factory.begin() as session:
-                audit.record(
-                    session,
-                    clock,
-                    chain=chain,
-                    action=AuditAction.AuthLoginSuccess,
-                    context=CTX,
-                    details={"n": index},
-                )
-
-    def raw() -> None:
-        statement = text(
-            "INSERT INTO audit_events (chain, seq, occurred_at, action, outcome, details,"
-            " prev_hash, hash) VALUES (:c, :s, :t, 'bench', 'success', '{}', :h, :h)"
-        )
-        base = uuid.uuid4().hex
-        for index in range(count):
-            with engine.begin() as connection:
-                connection.execute(
-                    statement,
-                    {"c": base, "s": index, "t": dt.datetime.now(dt.UTC), "h": "0" * 64},
-                )
-
-    chained_s = timed(chained, repeat=1)
-    raw_s = timed(raw, repeat=1)
-    engine.dispose()
-    return {
-        "entries": count,
-        "chained_per_s": round(count / chained_s),
-        "raw_insert_per_s": round(count / raw_s),
-        "overhead_ratio": round(chained_s / raw_s, 2),
-    }
+DEFAULTS: dict[str, int] = {
+    "patients": 2_000,
+    "documents": 100_000,
+    "target_documents": 200,
+    "professionals": 200,
+    "ingest": 300,
+    "clients": 1,
+    "list_requests": 500,
+    "downloads": 500,
+    "large": 5,
+    "large_rounds": 4,
+    "audit_entries": 2_000,
+    "seed": 20_261_129,
+}
+HELP = {
+    "patients": "synthetic patients with an open record",
+    "documents": "rows in the documents table before the HTTP measures",
+    "target_documents": "documents of the patient whose list is measured",
+    "professionals": "synthetic professionals (document authors)",
+    "ingest": "100 KB uploads through POST …/documents",
+    "clients": "concurrent HTTP clients for the uploads",
+    "list_requests": "measured GET …/documents requests",
+    "downloads": "measured downloads of 100 KB documents",
+    "large": "5 MB documents filed for the download measure (0: none)",
+    "large_rounds": "times each 5 MB document is downloaded",
+    "audit_entries": "entries of the audit-chain micro-benchmark",
+    "seed": "seed of the synthetic population",
+}
 
 
-def bench_passwords() -> dict[str, float]:
-    settings = Settings()
-    hasher = PasswordHasher(
-        time_cost=settings.argon2_time_cost,
-        memory_kib=settings.argon2_memory_kib,
-        parallelism=settings.argon2_parallelism,
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="dmp benchmarks, each beside its raw baseline (see bench/README.md).",
     )
-    stored = hasher.hash("une phrase de passe assez longue")
-    seconds = timed(lambda: hasher.verify(stored, "une phrase de passe assez longue"), repeat=5)
-    return {
-        "argon2_verify_ms": round(seconds * 1000, 1),
-        "password_checks_per_s_per_core": round(1 / seconds, 1),
-    }
-
-
-def bench_nir(count: int = 100_000) -> dict[str, float]:
-    bodies = [
-        f"{1 + i % 2}{85 + i % 10:02d}{1 + i % 12:02d}75{i % 1000:03d}{1 + i % 999:03d}"
-        for i in range(count)
-    ]
-    values = [b + f"{control_key(b):02d}" for b in bodies]
-    seconds = timed(lambda: [parse_matricule(v) for v in values])
-    return {"nir_parsed_per_s": round(count / seconds)}
-
-
-def main() -> None:
-    results: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    with tempfile.TemporaryDirectory() as scratch:
-        results["audit_sqlite"] = bench_audit(f"sqlite:///{scratch}/bench.db", 2000)
-    postgres = os.environ.get("DMP_BENCH_POSTGRES_URL")
-    if postgres:
-        results["audit_postgres"] = bench_audit(
-            Settings(database_url=postgres).resolved_database_url, 2000
+    for name, default in DEFAULTS.items():
+        env = f"DMP_BENCH_{name.upper()}"
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=int,
+            default=int(os.environ.get(env, default)),
+            help=f"{HELP[name]} (default {default}, or ${env})",
         )
-    results["passwords"] = bench_passwords()
-    results["nir"] = bench_nir()
+    parser.add_argument("--skip-documents", action="store_true", help="micro-benchmarks only")
+    parser.add_argument("--skip-micro", action="store_true", help="document benchmarks only")
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS / "latest.json", help="where to write the JSON"
+    )
+    args = parser.parse_args(argv)
+    if args.documents < args.target_documents or args.patients < 10 or args.ingest < 1:
+        parser.error("need documents ≥ target documents, patients ≥ 10 and ingest ≥ 1")
+    return args
 
-    # National shape (DOMAIN.md §8): 2.5 M monthly users; assume each logs in 4 times a month,
-    # half of it in 4 peak hours a day. Password checks needed at peak, per second:
-    peak_logins_per_s = 2_500_000 * 4 / 30 / 2 / (4 * 3600)
-    per_core = results["passwords"]["password_checks_per_s_per_core"]
-    results["extrapolation"] = {
-        "peak_logins_per_s": round(peak_logins_per_s, 1),
-        "cores_for_password_hashing_at_peak": round(peak_logins_per_s / per_core, 2),
+
+def extrapolate(results: list[Result], argon2_cpu_ms: float | None) -> dict[str, Any]:
+    by_name = {r.name: r for r in results}
+    average = DOCUMENTS_PER_YEAR / (365 * 24 * 3600)
+    peak = average * PEAK_FACTOR
+    out: dict[str, Any] = {
+        "documents_per_s_average": round(average, 1),
+        "documents_per_s_peak": round(peak, 1),
+        "peak_logins_per_s": round(PEAK_LOGINS_PER_S, 1),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
+    for name, result in by_name.items():
+        if name.startswith("documents.ingest["):
+            backend = name[name.index("[") + 1 : -1]
+            out[f"ingest_{backend}"] = {
+                "measured_documents_per_s": result.value,
+                "app_processes_at_average": math.ceil(average / result.value),
+                "app_processes_at_peak": math.ceil(peak / result.value),
+            }
+            cpu = by_name.get(f"documents.ingest_cpu[{backend}]")
+            if cpu is not None:
+                out[f"ingest_{backend}"]["app_cores_at_peak"] = round(peak * cpu.value / 1000, 1)
+    if argon2_cpu_ms is not None:
+        out["argon2_verify_cpu_ms"] = round(argon2_cpu_ms, 1)
+        out["cores_for_password_hashing_at_peak"] = round(
+            PEAK_LOGINS_PER_S * argon2_cpu_ms / 1000, 2
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    postgres = os.environ.get("DMP_BENCH_POSTGRES_URL") or None
+    backend = "postgresql" if postgres else "sqlite"
+    started = time.perf_counter()
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    results: list[Result] = []
+    details: dict[str, Any] = {}
+    argon2_cpu_ms: float | None = None
+    console.print(
+        f"[bold]dmp benchmarks[/] — documents on {backend}, {args.documents:,} documents,"
+        f" {args.patients:,} patients, {args.ingest} uploads"
+    )
+    with tempfile.TemporaryDirectory(prefix="dmp-bench-") as directory:
+        scratch = Path(directory)
+        if not args.skip_micro:
+            console.print("micro-benchmarks: audit chain, argon2, NIR…")
+            with database(scratch, None, "audit") as db:
+                results.append(micro.bench_audit(db, args.audit_entries))
+            if postgres:
+                with database(scratch, postgres, "audit") as db:
+                    results.append(micro.bench_audit(db, args.audit_entries))
+            passwords, argon2_cpu_ms = micro.bench_passwords()
+            results.append(passwords)
+            results.append(micro.bench_nir())
+        if not args.skip_documents:
+            options = documents.Options(
+                patients=args.patients,
+                documents=args.documents,
+                target_documents=args.target_documents,
+                professionals=args.professionals,
+                ingest=args.ingest,
+                clients=args.clients,
+                list_requests=args.list_requests,
+                downloads=args.downloads,
+                large=args.large,
+                large_rounds=args.large_rounds,
+                seed=args.seed,
+            )
+            with database(scratch, postgres, "documents") as db, progress() as bar:
+                run = documents.run(db, scratch, options, bar)
+            results.extend(run.results)
+            details = run.details
+    seconds = round(time.perf_counter() - started, 1)
+    extrapolation = extrapolate(results, argon2_cpu_ms)
+    meta = {
+        "when": when,
+        "seconds": seconds,
+        "backend": backend,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "parameters": {k: getattr(args, k) for k in DEFAULTS},
+        "documents": details,
+    }
+    print_table(results, f"dmp benchmarks ({backend}, {seconds} s) — ratio = our cost / raw cost")
+    console.print(extrapolation)
+    write_results(args.output, results, meta=meta, extrapolation=extrapolation)
+    console.print(f"written to {args.output}")
 
 
 if __name__ == "__main__":
