@@ -21,7 +21,12 @@ def run_round(container: Container) -> dict[str, int]:
         "automatic_visibility": lambda: tasks.automatic_visibility(
             container.sessions, container.settings, container.clock
         ),
-        "purges": lambda: tasks.purge_records(container.sessions, container.blobs, container.clock),
+        "purges": lambda: tasks.purge_records(
+            container.sessions,
+            container.blobs,
+            container.clock,
+            default_language=container.settings.default_language,
+        ),
         "orphan_blobs": lambda: tasks.sweep_orphan_blobs(
             container.sessions, container.blobs, container.clock
         ),

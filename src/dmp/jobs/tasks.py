@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +25,7 @@ from dmp.records.recipients import tell
 from dmp.shared.clock import Clock
 from dmp.shared.context import SYSTEM
 from dmp.shared.db import transaction
+from dmp.shared.i18n import DEFAULT_LANGUAGE
 from dmp.storage.blobs import BlobStore
 
 log = logging.getLogger("dmp.jobs")
@@ -56,7 +56,15 @@ def announcement_notices(factory: sessionmaker[Session], settings: Settings, clo
         for row in rows:
             row.update_notified_at = now
             if preferences(session, row.patient_id, now).notify_announcement:
-                _tell(session, row.patient_id, "announcement-pending", now)
+                tell(
+                    session,
+                    row.patient_id,
+                    "announcement-pending",
+                    now,
+                    # Not even a hint to representatives of a document kept from them.
+                    representatives=not row.invisible_to_representatives,
+                    default_language=settings.default_language,
+                )
             done += 1
     return done
 
@@ -97,19 +105,33 @@ def automatic_visibility(factory: sessionmaker[Session], settings: Settings, clo
                 and row.status == "approved"
                 and preferences(session, row.patient_id, now).notify_new_document
             ):
-                _tell(session, row.patient_id, "new-document", now)
+                tell(
+                    session,
+                    row.patient_id,
+                    "new-document",
+                    now,
+                    representatives=not row.invisible_to_representatives,
+                    default_language=settings.default_language,
+                )
             done += 1
     return done
 
 
-def _tell(session: Session, patient_id: uuid.UUID, kind: str, now: dt.datetime) -> None:
-    tell(session, patient_id, kind, now)
-
-
-def purge_records(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock) -> int:
+def purge_records(
+    factory: sessionmaker[Session],
+    blobs: BlobStore,
+    clock: Clock,
+    *,
+    default_language: str = DEFAULT_LANGUAGE,
+) -> int:
     """Records closed 10 years ago, or whose deletion was requested 3 months ago: data keys
-    erased first (crypto-shredding: any copy of the blobs, backups included, becomes
-    unreadable), then blobs and rows. The patient's identity and the audit trail remain."""
+    erased first, then blobs and rows. The patient's identity and the audit trail remain.
+
+    Erasing the wrapped data keys (crypto-shredding) makes any leftover copy of the blobs
+    (object-store versions or replicas, blob backups) unreadable. It does not reach database
+    backups taken before the purge: they still hold the wrapped keys, which the key ring's KEK
+    unwraps, so with the blobs those documents stay readable from such a backup until it
+    expires. The purge is complete only once the older database backups have rotated out."""
     now = clock.now()
     with transaction(factory) as session:
         due = due_for_purge(session, now)
@@ -154,7 +176,7 @@ def purge_records(factory: sessionmaker[Session], blobs: BlobStore, clock: Clock
                 target=f"Record/{patient_id}",
                 details={"documents": str(len(documents))},
             )
-            _tell(session, patient_id, "record-purged", now)
+            tell(session, patient_id, "record-purged", now, default_language=default_language)
         for key in keys:  # after the commit: the keys are gone whatever happens to the blobs
             blobs.delete(key)
         purged += 1

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from dmp.notifications.adapters import Dispatcher
 from dmp.notifications.orm import InboxRow, OutboxRow
 from dmp.notifications.ports import Message
 from dmp.shared.errors import N_
-from dmp.shared.i18n import translate
+from dmp.shared.i18n import DISPLAY_TZ, format_date, format_datetime, translate
 
 log = logging.getLogger("dmp.notifications")
 
@@ -31,9 +31,21 @@ MAX_ATTEMPTS = 8
 
 @dataclass(frozen=True)
 class NoticeKind:
+    """What a notice says. ``title``/``text`` are read by the record's holder ("votre
+    dossier"); anyone else told about the record (a legal representative, the médecin
+    traitant) reads ``other_title``/``other_text``, which name the patient instead. All are
+    French msgids with ``%(name)s`` placeholders from the notice's params."""
+
     code: str
-    title: str  # French msgid
-    text: str  # French msgid with %(name)s placeholders from the notice's params
+    title: str
+    text: str
+    other_title: str | None = None  # None: the holder's words already suit anyone
+    other_text: str | None = None
+
+    def wording(self, to_holder: bool) -> tuple[str, str]:
+        if to_holder:
+            return self.title, self.text
+        return self.other_title or self.title, self.other_text or self.text
 
 
 KINDS = {
@@ -43,16 +55,28 @@ KINDS = {
             "record-created",
             N_("Votre dossier médical partagé est ouvert"),
             N_("Votre dossier médical partagé a été ouvert le %(date)s."),
+            N_("Le dossier médical partagé de %(patient)s est ouvert"),
+            N_("Le dossier médical partagé de %(patient)s a été ouvert le %(date)s."),
         ),
         NoticeKind(
             "record-closed",
             N_("Votre dossier médical partagé est fermé"),
             N_("Votre dossier a été fermé le %(date)s. Vous pouvez le rouvrir à tout moment."),
+            N_("Le dossier médical partagé de %(patient)s est fermé"),
+            N_(
+                "Le dossier de %(patient)s a été fermé le %(date)s. Il peut être rouvert à tout"
+                " moment."
+            ),
         ),
         NoticeKind(
             "record-purged",
             N_("Les données de votre dossier ont été supprimées"),
             N_("Les documents de votre dossier médical partagé ont été supprimés le %(date)s."),
+            N_("Les données du dossier de %(patient)s ont été supprimées"),
+            N_(
+                "Les documents du dossier médical partagé de %(patient)s ont été supprimés le"
+                " %(date)s."
+            ),
         ),
         NoticeKind(
             "first-access",
@@ -60,6 +84,11 @@ KINDS = {
             N_(
                 "Un professionnel de santé qui ne l'avait encore jamais fait a consulté votre"
                 " dossier le %(date)s. L'historique des accès indique qui."
+            ),
+            N_("Un nouveau professionnel a consulté le dossier de %(patient)s"),
+            N_(
+                "Un professionnel de santé qui ne l'avait encore jamais fait a consulté le"
+                " dossier de %(patient)s le %(date)s. L'historique des accès indique qui."
             ),
         ),
         NoticeKind(
@@ -70,12 +99,25 @@ KINDS = {
                 " %(date)s. L'historique des accès en donne le motif."
             ),
         ),
+        NoticeKind(  # L1111-17 I al.2: the médecin régulateur of a centre 15, not a bris de glace
+            "regulation-access",
+            N_("Accès d'un centre de régulation (SAMU) à un dossier"),
+            N_(
+                "Un médecin régulateur du SAMU (centre 15) a consulté le dossier de %(patient)s"
+                " le %(date)s. L'historique des accès en donne le motif."
+            ),
+        ),
         NoticeKind(
             "announcement-pending",
             N_("Votre dossier a été mis à jour"),
             N_(
                 "Votre dossier a été mis à jour. Nous vous invitons à en parler avec un"
                 " professionnel de santé, par exemple votre médecin traitant."
+            ),
+            N_("Le dossier de %(patient)s a été mis à jour"),
+            N_(
+                "Le dossier de %(patient)s a été mis à jour. Nous vous invitons à en parler avec"
+                " un professionnel de santé, par exemple son médecin traitant."
             ),
         ),
         NoticeKind(
@@ -85,9 +127,44 @@ KINDS = {
                 "Un nouveau document est disponible dans votre dossier. Connectez-vous pour le"
                 " consulter."
             ),
+            N_("Un nouveau document est disponible dans le dossier de %(patient)s"),
+            N_(
+                "Un nouveau document est disponible dans le dossier de %(patient)s. Connectez-vous"
+                " pour le consulter."
+            ),
         ),
     )
 }
+
+# Params holding a moment, stored as ISO 8601 UTC and written out in the reader's language
+# when the notice is shown or the e-mail composed. Older notices stored them already written
+# out (in the language of the day): those are shown as they are.
+MOMENTS: dict[str, Callable[[dt.datetime, str], str]] = {
+    "date": lambda moment, language: format_date(moment.astimezone(DISPLAY_TZ).date(), language),
+    "when": format_datetime,
+}
+TO_HOLDER = "to_holder"  # param: is the reader the record's holder? (absent on older notices)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def render(kind: NoticeKind, params: Mapping[str, Any], language: str) -> tuple[str, str]:
+    """A notice's title and text in ``language``, its moments written out for that language."""
+    values = dict(params)
+    for name, write in MOMENTS.items():
+        moment = _moment(values.get(name))
+        if moment is not None:
+            values[name] = write(moment, language)
+    title, text = kind.wording(bool(values.get(TO_HOLDER, True)))
+    return translate(language, title, values), translate(language, text, values)
 
 
 def notify(
@@ -100,11 +177,21 @@ def notify(
     now: dt.datetime,
     patient_id: uuid.UUID | None = None,
     params: Mapping[str, Any] | None = None,
+    to_holder: bool = True,
     by_email: bool = True,
 ) -> InboxRow:
-    """An inbox notice, plus an e-mail when ``by_email`` and an address are given."""
+    """An inbox notice, plus an e-mail when ``by_email`` and an address are given.
+
+    The notice keeps its params raw (moments in ISO 8601, ``date`` and ``when`` defaulting to
+    ``now``): it is worded when shown, in the reader's language of the day. The e-mail is
+    worded now, in ``language``. ``to_holder`` is false for anyone told about someone else's
+    record (a legal representative, the médecin traitant): their words name the patient."""
     notice_kind = KINDS[kind]
     values = dict(params or {})
+    moment = now.astimezone(dt.UTC).isoformat()
+    for name in MOMENTS:
+        values.setdefault(name, moment)
+    values[TO_HOLDER] = to_holder
     row = InboxRow(
         account_id=account_id,
         patient_id=patient_id,
@@ -114,8 +201,9 @@ def notify(
     )
     session.add(row)
     if by_email and email:
+        subject, text = render(notice_kind, values, language)
         body = (
-            translate(language, notice_kind.text, values)
+            text
             + "\n\n"
             + translate(language, N_("Connectez-vous à votre espace dmp pour en savoir plus."))
         )
@@ -123,7 +211,7 @@ def notify(
             OutboxRow(
                 channel="email",
                 recipient=email,
-                subject=translate(language, notice_kind.title),
+                subject=subject,
                 body=body,
                 created_at=now,
                 next_attempt_at=now,
@@ -192,8 +280,9 @@ def deliver_due(
 
 
 def notice_text(row: InboxRow, language: str) -> tuple[str, str]:
+    """An inbox notice's title and text, worded for its reader now."""
     kind = KINDS.get(row.kind)
     if kind is None:
         return row.kind, ""
     params = json.loads(row.params or "{}")
-    return translate(language, kind.title), translate(language, kind.text, params)
+    return render(kind, params if isinstance(params, dict) else {}, language)

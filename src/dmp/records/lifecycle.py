@@ -27,8 +27,14 @@ def holder_account(session: Session, patient_id: uuid.UUID) -> AccountRow | None
     return session.scalars(select(AccountRow).where(AccountRow.patient_id == patient_id)).first()
 
 
-def _tell_holder(session: Session, patient_id: uuid.UUID, kind: str, now: dt.datetime) -> None:
-    tell(session, patient_id, kind, now)
+def _tell_holder(access: Access, kind: str, now: dt.datetime) -> None:
+    tell(
+        access.session,
+        access.patient_id,
+        kind,
+        now,
+        default_language=access.settings.default_language,
+    )
 
 
 def create(access: Access, *, consent_method: str | None = None) -> RecordRow:
@@ -75,7 +81,7 @@ def create(access: Access, *, consent_method: str | None = None) -> RecordRow:
         target=f"Record/{access.patient_id}",
         details={"consent_method": consent_method or ""},
     )
-    _tell_holder(access.session, access.patient_id, "record-created", now)
+    _tell_holder(access, "record-created", now)
     access.refresh()
     return record
 
@@ -137,7 +143,7 @@ def close(access: Access, *, reason: str) -> RecordRow:
     record.purge_after = _years_later(now, access.settings.retention_years_after_closure)
     record.updated_at = now
     access.audit(AuditAction.RecordClose, mode, target=f"Record/{access.patient_id}")
-    _tell_holder(access.session, access.patient_id, "record-closed", now)
+    _tell_holder(access, "record-closed", now)
     access.refresh()
     return record
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from dmp.accounts.orm import AccountRow
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow
 from dmp.notifications.services import notify
-from dmp.shared.i18n import format_date, format_datetime
+from dmp.shared.i18n import DEFAULT_LANGUAGE, normalise_language
 
 
 def notice_recipients(
@@ -47,9 +47,15 @@ def tell(
     representatives: bool = True,
     holder_side: bool = True,
     extra: list[AccountRow] | None = None,
+    default_language: str = DEFAULT_LANGUAGE,
 ) -> int:
     """Notify the record's holder side (and ``extra`` accounts) of an event; returns how many
-    people were told. The notice names the patient and the date, nothing medical."""
+    people were told. The notice names the patient and the date, nothing medical.
+
+    ``representatives=False`` leaves out the legal representatives (a document invisible to
+    them must not even be announced to them). The inbox notice is worded when read, in the
+    reader's language; the e-mail is worded now, in the account's language, else in
+    ``default_language`` (pass the configured ``settings.default_language``)."""
     patient = session.get(PatientRow, patient_id)
     recipients = (
         notice_recipients(session, patient_id, representatives=representatives)
@@ -60,19 +66,15 @@ def tell(
         if account.status == "active" and account not in recipients:
             recipients.append(account)
     for account in recipients:
-        language = account.preferred_language or "fr"
         notify(
             session,
             account_id=account.id,
             email=account.email,
-            language=language,
+            language=normalise_language(account.preferred_language) or default_language,
             kind=kind,
             now=now,
             patient_id=patient_id,
-            params={
-                "date": format_date(now.date(), language),
-                "when": format_datetime(now, language),
-                "patient": patient.display_name if patient else "",
-            },
+            params={"patient": patient.display_name if patient else ""},
+            to_holder=account.patient_id == patient_id,
         )
     return len(recipients)

@@ -170,7 +170,10 @@ def test_deliver_due_sends_and_marks_sent(
     assert tasks.deliver_outbox(container.sessions, container.dispatcher, container.clock) == 2
     assert tasks.deliver_outbox(container.sessions, container.dispatcher, container.clock) == 0
     subjects = {m.subject for m in outbox.messages(CAMILLE)}
-    assert subjects == {"Votre dossier médical partagé est ouvert"}
+    assert subjects == {
+        "Votre dossier médical partagé est ouvert",
+        "Le dossier médical partagé de Léo MARTIN est ouvert",
+    }
     row = outbox_row(container, pending[0])
     assert row.sent_at == container.clock.now()
     assert row.attempts == 1
