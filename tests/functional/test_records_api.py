@@ -64,6 +64,14 @@ def test_professional_creates_the_record_and_files_a_document(
         == 404
     )
 
+    bad_key = client.get(
+        "/api/v1/patients/search",
+        params={"ins": "2 85 03 75 056 123 00", "birth_date": "1985-03-27"},
+        headers=bernard,
+    )
+    assert bad_key.status_code == 422
+    assert [e["field"] for e in bad_key.json()["errors"]] == ["ins"]
+
     refused = client.post(f"/api/v1/patients/{pid}/record", json={}, headers=bernard)
     assert refused.status_code == 422  # consent method required
     created = client.post(
@@ -100,6 +108,8 @@ def test_professional_creates_the_record_and_files_a_document(
         headers=camille,
     )
     assert blocked.status_code == 200, blocked.text
+    assert [p["name"] for p in blocked.json()["blocked"]] == ["Claire Bernard"]
+    assert blocked.json()["authorised"] == []  # a blocked professional is not "authorised"
     assert client.get(f"/api/v1/patients/{pid}/documents", headers=bernard).status_code == 404
     assert (
         client.get(
@@ -165,6 +175,25 @@ def test_emergency_access_needs_a_reason_and_expires(
     assert client.get(f"/api/v1/patients/{pid}/documents", headers=petit).status_code == 404
 
 
+def test_a_professional_ends_the_emergency_access_early(
+    client: TestClient, bernard: dict[str, str], clock: FrozenClock
+) -> None:
+    pid = find(client, bernard)["patient_id"]
+    client.post(f"/api/v1/patients/{pid}/record", json={"consent_method": "oral"}, headers=bernard)
+    petit = bearer(api_tokens(client, clock, demo.PETIT)["access_token"])
+    url = f"/api/v1/patients/{pid}/emergency"
+    nothing = client.delete(url, headers=petit)
+    assert nothing.status_code == 404
+    assert nothing.json()["code"] == "no-emergency-access"
+    declared = client.post(
+        url, json={"reason": "Patiente inconsciente aux urgences"}, headers=petit
+    )
+    assert declared.status_code == 201, declared.text
+    assert client.delete(url, headers=petit).status_code == 204
+    assert client.get(f"/api/v1/patients/{pid}/documents", headers=petit).status_code == 404
+    assert client.delete(url, headers=petit).status_code == 404
+
+
 def test_the_holder_masks_with_the_version_she_read(
     client: TestClient, bernard: dict[str, str], camille: dict[str, str]
 ) -> None:
@@ -194,3 +223,26 @@ def test_the_holder_masks_with_the_version_she_read(
     assert masked.status_code == 200, masked.text
     assert masked.json()["masked"] is True
     assert masked.headers["etag"] == '"2"'
+
+
+def test_after_the_announcement_the_document_reads_as_visible_to_the_patient(
+    client: TestClient, bernard: dict[str, str], camille: dict[str, str]
+) -> None:
+    pid = find(client, bernard)["patient_id"]
+    client.post(f"/api/v1/patients/{pid}/record", json={"consent_method": "oral"}, headers=bernard)
+    filed = client.post(
+        f"/api/v1/patients/{pid}/documents",
+        data={"metadata": metadata(invisible_to_patient=True)},
+        files={"file": ("cr.pdf", PDF, "application/pdf")},
+        headers=bernard,
+    ).json()
+    assert filed["invisible_to_patient"] is True
+    assert filed["announced_at"] is None
+    url = f"/api/v1/patients/{pid}/documents/{filed['id']}"
+    assert client.get(url, headers=camille).status_code == 404
+
+    announced = client.post(f"{url}/announcement", headers=bernard)
+    assert announced.status_code == 200, announced.text
+    assert announced.json()["invisible_to_patient"] is False
+    assert announced.json()["announced_at"] is not None
+    assert client.get(url, headers=camille).json()["invisible_to_patient"] is False

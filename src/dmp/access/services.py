@@ -430,12 +430,21 @@ def live_emergency(access: Access) -> EmergencyAccessRow | None:
     ).first()
 
 
-def end_emergency(access: Access) -> None:
+def end_emergency(access: Access) -> bool:
+    """The professional ends their emergency (or regulation) access before it expires;
+    False when none is running."""
     row = live_emergency(access)
-    if row is not None:
-        row.ended_at = access.clock.now()
-        access.session.flush()
-        access.refresh()
+    if row is None:
+        return False
+    row.ended_at = access.clock.now()
+    access.session.flush()
+    access.audit(
+        AuditAction.RecordEmergencyEnd,
+        Mode.regulation if row.kind == "regulation" else Mode.emergency,
+        target=f"Record/{access.patient_id}",
+    )
+    access.refresh()
+    return True
 
 
 def patient_of(session: Session, patient_id: uuid.UUID) -> PatientRow:

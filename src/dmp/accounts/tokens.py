@@ -206,6 +206,14 @@ def verify_access(session: Session, security: Security, token: str) -> AccessCla
 
     Raises :class:`AuthenticationRequired`.
     """
+    return verify_access_account(session, security, token)[0]
+
+
+def verify_access_account(
+    session: Session, security: Security, token: str
+) -> tuple[AccessClaims, AccountRow]:
+    """:func:`verify_access`, also handing back the account it loaded (the request needs it,
+    and loading it again would cost a query on every API call)."""
     failure = AuthenticationRequired(INVALID_ACCESS, code="invalid-token")
     try:
         decoded = jwt.decode(token, _key(security), algorithms=[ALGORITHM])
@@ -232,7 +240,7 @@ def verify_access(session: Session, security: Security, token: str) -> AccessCla
         or account.status != AccountStatus.active
     ):
         raise failure
-    return AccessClaims(account_id, family_id, account.role_names)
+    return AccessClaims(account_id, family_id, account.role_names), account
 
 
 def revoke_family(

@@ -48,9 +48,7 @@ def get_actor(
             N_("Authentification requise : envoyez un jeton d'accès (Authorization: Bearer …)."),
             code="authentication-required",
         )
-    claims = tokens.verify_access(db, container.security, credentials.credentials)
-    account = db.get(AccountRow, claims.account_id)
-    assert account is not None  # verify_access checked it
+    claims, account = tokens.verify_access_account(db, container.security, credentials.credentials)
     ctx = request_context(request).as_account(account.id, account.role_names)
     return ApiActor(account=account, claims=claims, ctx=ctx)
 

@@ -63,6 +63,7 @@ class AuditAction(enum.StrEnum):
     RecordDocumentReplace = "record:document:replace"
     RecordDocumentUnarchive = "record:document:unarchive"
     RecordEmergency = "record:emergency:declare"
+    RecordEmergencyEnd = "record:emergency:end"
     RecordExtendedRightsGrant = "record:extended-rights:grant"
     RecordExtendedRightsRevoke = "record:extended-rights:revoke"
     RecordHistoryRead = "record:history:read"

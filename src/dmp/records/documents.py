@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dmp.access.policy import (
@@ -377,17 +376,7 @@ def _announce_new(access: Access, row: DocumentRow) -> None:
     filed it themselves, or they turned this notice off."""
     if access.actor.professional_id is None or row.invisible_to_patient:
         return
-    from dmp.access.services import preferences
-
-    if not preferences(access.session, access.patient_id, access.clock.now()).notify_new_document:
-        return
-    tell(
-        access.session,
-        access.patient_id,
-        "new-document",
-        access.clock.now(),
-        representatives=not row.invisible_to_representatives,
-    )
+    _tell_holder_new_document(access, row)
 
 
 def _now_days(access: Access) -> tuple[dt.datetime, int]:
@@ -531,7 +520,13 @@ def _first_access_notice(access: Access, mode: Mode) -> None:
         return
     if not preferences(access.session, access.patient_id, access.clock.now()).notify_first_access:
         return
-    tell(access.session, access.patient_id, "first-access", access.clock.now())
+    tell(
+        access.session,
+        access.patient_id,
+        "first-access",
+        access.clock.now(),
+        default_language=access.settings.default_language,
+    )
 
 
 # --- Managing -------------------------------------------------------------------------------
@@ -676,12 +671,17 @@ def record_announcement(access: Access, document_id: uuid.UUID) -> DocumentRow:
 
 
 def _tell_holder_new_document(access: Access, row: DocumentRow) -> None:
+    from dmp.access.services import preferences
+
+    if not preferences(access.session, access.patient_id, access.clock.now()).notify_new_document:
+        return
     tell(
         access.session,
         access.patient_id,
         "new-document",
         access.clock.now(),
         representatives=not row.invisible_to_representatives,
+        default_language=access.settings.default_language,
     )
 
 
@@ -708,12 +708,17 @@ def _flush(access: Access) -> None:
         ) from exc
 
 
-def history_of(session: Session, row: DocumentRow) -> list[DocumentRow]:
-    """Every version in the document's series, oldest first."""
-    return list(
-        session.scalars(
-            select(DocumentRow)
-            .where(DocumentRow.series_id == row.series_id, DocumentRow.patient_id == row.patient_id)
-            .order_by(DocumentRow.series_number)
-        )
+def versions_of(access: Access, row: DocumentRow) -> list[DocumentRow]:
+    """The versions in the document's series the caller may read, oldest first: an older
+    version that is masked, still invisible or deleted is not even named."""
+    now, days = _now_days(access)
+    series = access.session.scalars(
+        select(DocumentRow)
+        .where(DocumentRow.series_id == row.series_id, DocumentRow.patient_id == row.patient_id)
+        .order_by(DocumentRow.series_number)
     )
+    return [
+        version
+        for version in series
+        if access.decide(Action.document_read, facts(version, now, days)).allowed
+    ]

@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RecordExtendedRightsRevoke: N_("a retiré des droits étendus"),
     AuditAction.RecordPreferences: N_("a changé les préférences du dossier"),
     AuditAction.RecordEmergency: N_("a déclaré un accès d'urgence (bris de glace)"),
+    AuditAction.RecordEmergencyEnd: N_("a mis fin à son accès d'urgence"),
     AuditAction.RecordRegulation: N_("a accédé au dossier depuis le centre de régulation (SAMU)"),
     AuditAction.RecordHistoryRead: N_("a consulté l'historique des accès"),
 }

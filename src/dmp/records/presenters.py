@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmp.accounts.orm import AccountRow
@@ -13,6 +16,8 @@ from dmp.identity.orm import OrganisationRow, ProfessionalRow
 from dmp.records.orm import DocumentRow
 from dmp.shared.errors import N_
 from dmp.terminology import valuesets
+
+_Row = TypeVar("_Row", ProfessionalRow, OrganisationRow, AccountRow)
 
 STATUS_LABELS = {
     "approved": N_("À jour"),
@@ -43,26 +48,53 @@ class Author:
 
 
 class Authors:
-    """Resolves document authors once per page."""
+    """Resolves document authors once per page, in three queries whatever the page's size."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, rows: Iterable[DocumentRow] = ()) -> None:
         self._session = session
-        self._cache: dict[tuple[uuid.UUID | None, uuid.UUID | None], Author] = {}
+        self._cache: dict[tuple[uuid.UUID | None, ...], Author] = {}
+        self._professionals: dict[uuid.UUID, ProfessionalRow] = {}
+        self._organisations: dict[uuid.UUID, OrganisationRow] = {}
+        self._accounts: dict[uuid.UUID, AccountRow] = {}
+        self._load(list(rows))
+
+    def _load(self, rows: list[DocumentRow]) -> None:
+        self._fetch(ProfessionalRow, self._professionals, {r.author_professional_id for r in rows})
+        self._fetch(OrganisationRow, self._organisations, {r.author_organisation_id for r in rows})
+        self._fetch(AccountRow, self._accounts, {r.author_account_id for r in rows})
+
+    def _fetch(
+        self, model: type[_Row], found: dict[uuid.UUID, _Row], ids: set[uuid.UUID | None]
+    ) -> None:
+        wanted = [i for i in ids if i is not None]
+        if wanted:
+            for item in self._session.scalars(select(model).where(model.id.in_(wanted))):
+                found[item.id] = item
+
+    def _get(self, model: type[_Row], found: dict[uuid.UUID, _Row], key: uuid.UUID) -> _Row | None:
+        if key not in found:
+            item = self._session.get(model, key)
+            if item is None:
+                return None
+            found[key] = item
+        return found[key]
 
     def of(self, row: DocumentRow) -> Author:
-        key = (row.author_account_id, row.author_professional_id)
+        key = (row.author_account_id, row.author_professional_id, row.author_organisation_id)
         if key not in self._cache:
             self._cache[key] = self._resolve(row)
         return self._cache[key]
 
     def _resolve(self, row: DocumentRow) -> Author:
         organisation = (
-            self._session.get(OrganisationRow, row.author_organisation_id)
+            self._get(OrganisationRow, self._organisations, row.author_organisation_id)
             if row.author_organisation_id
             else None
         )
         if row.author_professional_id is not None:
-            professional = self._session.get(ProfessionalRow, row.author_professional_id)
+            professional = self._get(
+                ProfessionalRow, self._professionals, row.author_professional_id
+            )
             if professional is not None:
                 name = (
                     f"Dr {professional.given_name} {professional.family_name}"
@@ -78,7 +110,9 @@ class Authors:
                     is_patient=False,
                 )
         account = (
-            self._session.get(AccountRow, row.author_account_id) if row.author_account_id else None
+            self._get(AccountRow, self._accounts, row.author_account_id)
+            if row.author_account_id
+            else None
         )
         return Author(
             name=account.display_name if account else "?",

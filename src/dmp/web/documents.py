@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from dmp.access.policy import Action, DocumentStatus
+from dmp.access.policy import Action, DocumentStatus, Mode
 from dmp.records import content, documents, presenters
 from dmp.records.readable import readable_cda
 from dmp.shared.errors import N_, DomainError, FieldError, InvalidInput
 from dmp.terminology import valuesets
 from dmp.web.context import WebDep, WebFormDep
+from dmp.web.helpers import paginate
 from dmp.web.record_common import RecordPage, parse_id, record_page, storage
 
 router = APIRouter()
@@ -108,7 +108,7 @@ def list_page(
         offset=(page - 1) * PAGE_SIZE,
     )
     result = documents.list_documents(record.access, query)
-    authors = presenters.Authors(web.db)
+    authors = presenters.Authors(web.db, result.items)
     filters = {
         "type": type or "",
         "category": category or "",
@@ -118,25 +118,20 @@ def list_page(
         "deprecated": deprecated or "",
         "masked": masked or "",
     }
-    base = {k: v for k, v in filters.items() if v}
-    pages = max(1, -(-result.total // PAGE_SIZE))
     return web.render(
         "records/documents.html",
         title=LIST_TITLE,
         items=[_row_view(record, row, authors, web.language) for row in result.items],
         total=result.total,
-        page=page,
-        pages=pages,
-        previous_url=f"?{urlencode({**base, 'page': page - 1})}" if page > 1 else None,
-        next_url=f"?{urlencode({**base, 'page': page + 1})}" if page < pages else None,
+        pages=paginate(result.total, page, PAGE_SIZE, filters),
         values=filters,
         type_options=type_options(record.is_holder_side, web.language)
         if record.is_holder_side
         else type_options(False, web.language),
         class_options=class_options(web.language),
         can_add=record.access.decide(Action.document_create).allowed,
-        can_list_masked=record.access.facts.treating_doctor == record.access.actor.professional_id
-        or record.is_holder_side,
+        can_list_masked=record.is_holder_side
+        or result.mode in (Mode.treating_doctor, Mode.extended_rights),
         **record.context(),
     )
 
@@ -309,7 +304,7 @@ def document_page(web: WebDep, patient_id: str, document_id: str) -> Response:
             details={"part": "metadata"},
         )
     versions = (
-        documents.history_of(web.db, row)
+        documents.versions_of(access, row)
         if row.series_number > 1 or row.status == "deprecated"
         else []
     )
@@ -469,8 +464,9 @@ def mask_confirm(web: WebDep, patient_id: str, document_id: str) -> Response:
         title=UNMASK_TITLE if row.masked else MASK_TITLE,
         row=row,
         message=N_(
-            "Les professionnels ne verront plus ce document, sauf son auteur et votre médecin"
-            " traitant. Vous pourrez changer d'avis à tout moment."
+            "Les professionnels ne verront plus ce document, sauf son auteur, votre médecin"
+            " traitant et les professionnels à qui vous avez donné les mêmes droits. Vous"
+            " pourrez changer d'avis à tout moment."
         )
         if not row.masked
         else N_("Les professionnels que vous avez autorisés pourront de nouveau voir ce document."),

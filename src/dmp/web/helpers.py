@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from dmp.shared.errors import N_, FieldError, InvalidInput
 
@@ -39,3 +41,24 @@ def parse_date_fields(prefix: str, day: str, month: str, year: str) -> dt.date:
                 )
             ]
         ) from exc
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Where a paginated list stands, with links that keep the current filters."""
+
+    page: int
+    pages: int
+    previous_url: str | None
+    next_url: str | None
+
+
+def paginate(total: int, page: int, size: int, filters: dict[str, str]) -> Pages:
+    pages = max(1, -(-total // size))
+    kept = {k: v for k, v in filters.items() if v}
+    return Pages(
+        page=page,
+        pages=pages,
+        previous_url=f"?{urlencode({**kept, 'page': min(page - 1, pages)})}" if page > 1 else None,
+        next_url=f"?{urlencode({**kept, 'page': page + 1})}" if page < pages else None,
+    )

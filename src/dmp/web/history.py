@@ -13,6 +13,7 @@ from dmp.audit.model import AuditAction
 from dmp.records import history
 from dmp.shared.errors import N_
 from dmp.web.context import WebDep
+from dmp.web.helpers import paginate
 from dmp.web.record_common import record_page
 
 router = APIRouter()
@@ -53,22 +54,21 @@ def history_page(
     )
     if record.access.actor.professional_id is not None:
         record.access.audit(AuditAction.RecordHistoryRead, granted)
-    pages = max(1, -(-total // PAGE_SIZE))
+    values = {
+        "since": since or "",
+        "until": until or "",
+        "mode": mode or "",
+        "professionals": professionals or "",
+    }
     return web.render(
         "records/history.html",
         title=HISTORY_TITLE,
         entries=entries,
         total=total,
-        page=page,
-        pages=pages,
+        pages=paginate(total, page, PAGE_SIZE, values),
         action_labels=history.ACTION_LABELS,
         mode_labels=history.MODE_LABELS,
         mode_options=[(code, web.gettext(label)) for code, label in history.MODE_LABELS.items()],
-        values={
-            "since": since or "",
-            "until": until or "",
-            "mode": mode or "",
-            "professionals": professionals or "",
-        },
+        values=values,
         **record.context(),
     )

@@ -10,10 +10,11 @@ from typing import Any
 
 from dmp.access import services as access_services
 from dmp.access.orm import EmergencyAccessRow
+from dmp.access.policy import Action
 from dmp.access.services import Access
 from dmp.identity.orm import PatientRow
 from dmp.records import documents
-from dmp.shared.errors import NotFound
+from dmp.shared.errors import N_, NotFound
 from dmp.web.context import Web
 
 
@@ -36,10 +37,28 @@ class RecordPage:
         """A representative looking at a child's (or protected adult's) record."""
         return self.access.actor.kind.value == "representative"
 
+    def links(self) -> list[tuple[str, str]]:
+        """The record's pages this caller may open: shown above a record that is not the
+        caller's own (a child's, a patient's), whose pages the main menu does not list."""
+        base = f"/records/{self.patient_id}"
+        found: list[tuple[str, str]] = []
+        if not self.is_holder_side:
+            found.append((f"/pro/patients/{self.patient_id}", N_("Fiche du patient")))
+        pages = (
+            (Action.documents_list, "/documents", N_("Documents")),
+            (Action.sharing_manage, "/sharing", N_("Accès et confidentialité")),
+            (Action.history_read, "/history", N_("Historique des accès")),
+        )
+        for action, path, label in pages:
+            if self.access.decide(action).allowed:
+                found.append((base + path, label))
+        return found
+
     def context(self) -> dict[str, Any]:
         return {
             "record": self,
             "record_patient": self.patient,
+            "record_links": self.links(),
             "emergency_banner": self.emergency,
         }
 

@@ -115,3 +115,15 @@ def test_masking_a_document_hidden_from_the_holder_reveals_nothing(
     hidden = file_doc(container, PETIT, people.camille, "annonce", invisible_to_patient=True)
     with pytest.raises(NotFound), acting(container, CAMILLE, people.camille) as access:
         documents.set_masked(access, hidden, True)
+
+
+def test_an_announcement_respects_the_new_document_notice_choice(
+    container: Container, people: People
+) -> None:
+    with acting(container, CAMILLE, people.camille) as access:
+        access_services.update_preferences(access, notify_new_document=False)
+    hidden = file_doc(container, PETIT, people.camille, "résultat", invisible_to_patient=True)
+    before = len(notices(container, CAMILLE, "new-document"))
+    with acting(container, PETIT, people.camille) as access:
+        documents.record_announcement(access, hidden)
+    assert len(notices(container, CAMILLE, "new-document")) == before

@@ -74,6 +74,25 @@ def replace(
 # --- Replacement -------------------------------------------------------------------------------
 
 
+def test_the_version_list_names_only_versions_the_reader_may_read(
+    container: Container, people: People
+) -> None:
+    secret = file_doc(container, PETIT, people.camille, "v1 masquée", masked=True)
+    with acting(container, PETIT, people.camille) as access:
+        current = documents.replace_document(
+            access, storage(container), secret, doc_input("v2"), in_chunks(pdf("v2"))
+        ).id
+
+    def versions(email: str) -> list[uuid.UUID]:
+        with acting(container, email, people.camille) as access:
+            row, _mode = documents.get_document(access, current)
+            return [v.id for v in documents.versions_of(access, row)]
+
+    assert versions(AUTHORISED) == [current]
+    assert versions(BERNARD) == [secret, current]
+    assert versions(PETIT) == [secret, current]
+
+
 def test_replacement_deprecates_the_old_version_and_keeps_both(
     container: Container, people: People
 ) -> None:
@@ -85,8 +104,8 @@ def test_replacement_deprecates_the_old_version_and_keeps_both(
     assert {rows[i].series_id for i in (v1, v2, v3)} == {v1}
     assert [rows[i].series_number for i in (v1, v2, v3)] == [1, 2, 3]
     assert [rows[i].replaces_id for i in (v1, v2, v3)] == [None, v1, v2]
-    with transaction(container.sessions) as session:
-        history = documents.history_of(session, rows[v3])
+    with acting(container, CAMILLE, people.camille) as access:
+        history = documents.versions_of(access, rows[v3])
     assert [r.id for r in history] == [v1, v2, v3]
 
     # Current list: the newest only; with deprecated versions: all three, each readable.

@@ -396,9 +396,13 @@ def test_emergency_access_expires(container: Container, people: People, clock: F
 def test_ending_an_emergency_access(container: Container, people: People) -> None:
     declare(container, EMERGENCY, people.camille, regulation=False)
     with acting(container, EMERGENCY, people.camille) as access:
-        access_services.end_emergency(access)
+        assert access_services.end_emergency(access) is True
         assert people.professional[EMERGENCY] not in access.facts.emergency_access
     assert can_list(container, EMERGENCY, people.camille) is None
+    [ended] = audit_entries(container, people.camille, "record:emergency:end")
+    assert details(ended)["mode"] == "emergency"
+    with acting(container, EMERGENCY, people.camille) as access:
+        assert access_services.end_emergency(access) is False
 
 
 def test_the_holders_opposition_prevents_emergency_access(
@@ -501,7 +505,9 @@ def test_an_emergency_is_told_to_the_holder_and_the_treating_doctor(
     with acting(container, REGULATOR, people.camille) as access:
         emergency.declare(access, reason="appel au centre 15 pour malaise", regulation=True)
     assert len(notices(container, CAMILLE, "emergency-access")) == 1
-    assert len(notices(container, BERNARD, "emergency-access")) == 2
+    assert notices(container, CAMILLE, "regulation-access") == []
+    assert len(notices(container, BERNARD, "emergency-access")) == 1
+    assert len(notices(container, BERNARD, "regulation-access")) == 1
     # For a child without an account, the legal representative is told.
     create_record(container, people.leo)
     with acting(container, EMERGENCY, people.leo) as access:

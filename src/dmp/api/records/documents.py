@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dmp.access.policy import Action, DocumentStatus
+from dmp.access.services import Access
 from dmp.api.dependencies import ContainerDep
 from dmp.api.problems import api_language
 from dmp.api.records.common import ERRORS, READ_CHUNK, AccessDep, storage
@@ -57,7 +58,11 @@ class DocumentOut(BaseModel):
     practice_setting_code: str | None
     confidentiality: str
     masked: bool
-    invisible_to_patient: bool
+    invisible_to_patient: bool = Field(
+        description="Still hidden from the patient: until the consultation d'annonce is"
+        " recorded or the delay has passed"
+    )
+    announced_at: dt.datetime | None
     invisible_to_representatives: bool
     creation_time: dt.datetime
     service_start: dt.datetime
@@ -73,8 +78,11 @@ class DocumentOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-def document_out(row: DocumentRow, authors: presenters.Authors, language: str) -> DocumentOut:
+def document_out(
+    row: DocumentRow, authors: presenters.Authors, language: str, access: Access
+) -> DocumentOut:
     author = authors.of(row)
+    now, days = access.clock.now(), access.settings.invisible_to_patient_days
     return DocumentOut(
         id=str(row.id),
         unique_id=row.unique_id,
@@ -90,7 +98,8 @@ def document_out(row: DocumentRow, authors: presenters.Authors, language: str) -
         practice_setting_code=row.practice_setting_code,
         confidentiality=row.confidentiality,
         masked=row.masked,
-        invisible_to_patient=row.invisible_to_patient,
+        invisible_to_patient=documents.effective_invisible(row, now, days),
+        announced_at=row.announced_at,
         invisible_to_representatives=row.invisible_to_representatives,
         creation_time=row.creation_time,
         service_start=row.service_start,
@@ -156,11 +165,11 @@ def list_documents(
             offset=offset,
         ),
     )
+    authors = presenters.Authors(access.session, page.items)  # before commit: one transaction
     access.session.commit()
     language = api_language(request)
-    authors = presenters.Authors(access.session)
     body = DocumentList(
-        items=[document_out(row, authors, language) for row in page.items],
+        items=[document_out(row, authors, language, access) for row in page.items],
         total=page.total,
         limit=limit,
         offset=offset,
@@ -230,8 +239,8 @@ def _check_length(request: Request, container: Container) -> None:
         )
 
 
-def _created(row: DocumentRow, db: Any, request: Request) -> Response:
-    body = document_out(row, presenters.Authors(db), api_language(request))
+def _created(row: DocumentRow, access: Access, request: Request) -> Response:
+    body = document_out(row, presenters.Authors(access.session), api_language(request), access)
     return JSONResponse(
         body.model_dump(mode="json", by_alias=True),
         status_code=201,
@@ -260,7 +269,7 @@ def file_document(
     data = parse_metadata(metadata, file.content_type)
     row = documents.file_document(access, storage(container), data, upload_chunks(file))
     access.session.commit()
-    return _created(row, access.session, request)
+    return _created(row, access, request)
 
 
 def _etag(value: str | None) -> int | None:
@@ -291,7 +300,7 @@ def get_document(
         details={"part": "metadata"},
     )
     access.session.commit()
-    body = document_out(row, presenters.Authors(access.session), api_language(request))
+    body = document_out(row, presenters.Authors(access.session), api_language(request), access)
     return JSONResponse(
         body.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{row.version}"'}
     )
@@ -359,7 +368,7 @@ def replace_document(
         expected_version=_etag(if_match),
     )
     access.session.commit()
-    return _created(row, access.session, request)
+    return _created(row, access, request)
 
 
 class StatusIn(BaseModel):
@@ -385,7 +394,7 @@ def set_status(
         access, document_id, DocumentStatus(body.status), expected_version=_etag(if_match)
     )
     access.session.commit()
-    body_out = document_out(row, presenters.Authors(access.session), api_language(request))
+    body_out = document_out(row, presenters.Authors(access.session), api_language(request), access)
     return JSONResponse(
         body_out.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{row.version}"'}
     )
@@ -448,7 +457,7 @@ def set_flags(
             expected_version=_etag(if_match),
         )
     access.session.commit()
-    out = document_out(row, presenters.Authors(access.session), api_language(request))
+    out = document_out(row, presenters.Authors(access.session), api_language(request), access)
     return JSONResponse(
         out.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{row.version}"'}
     )
@@ -467,5 +476,5 @@ def announcement(
 ) -> Response:
     row = documents.record_announcement(access, document_id)
     access.session.commit()
-    out = document_out(row, presenters.Authors(access.session), api_language(request))
+    out = document_out(row, presenters.Authors(access.session), api_language(request), access)
     return JSONResponse(out.model_dump(mode="json", by_alias=True))

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from dmp.access import services as access_services
 from dmp.access.services import Access
 from dmp.api.records.common import ERRORS, AccessDep
+from dmp.shared.errors import N_, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
@@ -58,3 +60,19 @@ def emergency(access: AccessDep, body: EmergencyIn) -> Response:
 )
 def regulation(access: AccessDep, body: EmergencyIn) -> Response:
     return _declare(access, body, regulation=True)
+
+
+@router.delete(
+    "/patients/{patient_id}/emergency",
+    status_code=204,
+    responses=ERRORS,
+    summary="End my bris de glace or regulation access before it expires",
+)
+def end_emergency(access: AccessDep) -> Response:
+    if not access_services.end_emergency(access):
+        raise NotFound(
+            N_("Vous n'avez pas d'accès d'urgence en cours sur ce dossier."),
+            code="no-emergency-access",
+        )
+    access.session.commit()
+    return Response(status_code=204)

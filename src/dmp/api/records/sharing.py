@@ -67,7 +67,9 @@ def sharing_out(access: Access, language: str) -> SharingOut:
     prefs = access_services.preferences(access.session, access.patient_id, access.clock.now())
     db = access.session
     return SharingOut(
-        authorised=[professional_out(db, p, language) for p in sorted(facts.authorised)],
+        authorised=[
+            professional_out(db, p, language) for p in sorted(facts.authorised - facts.blocked)
+        ],
         blocked=[professional_out(db, p, language) for p in sorted(facts.blocked)],
         treating_doctor=professional_out(db, facts.treating_doctor, language)
         if facts.treating_doctor

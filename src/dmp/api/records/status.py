@@ -17,7 +17,7 @@ from dmp.audit.model import AuditAction
 from dmp.identity.nir import parse_matricule
 from dmp.identity.orm import PatientRow
 from dmp.records import lifecycle
-from dmp.shared.errors import NotFound
+from dmp.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
@@ -39,7 +39,11 @@ def find_patient(
     birth_date: Annotated[dt.date, Query()],
 ) -> RecordStatusOut:
     """Both traits must match; otherwise 404, whatever was wrong."""
-    matricule = parse_matricule(ins)
+    try:
+        matricule = parse_matricule(ins)
+    except InvalidInput as exc:
+        # The checks name the stored field; this route's parameter is ``ins``.
+        raise InvalidInput.single("ins", exc.code, exc.message, **dict(exc.params)) from exc
     patient = db.query(PatientRow).filter(PatientRow.ins_matricule == matricule.value).first()
     if patient is None or patient.birth_date != birth_date:
         raise NotFound(access_services.NOT_FOUND, code="record-not-found")
