@@ -127,7 +127,10 @@ def test_professional_creates_the_record_and_files_a_document(
 
 
 def test_an_unauthorised_professional_sees_nothing_until_consent(
-    client: TestClient, bernard: dict[str, str], clock: FrozenClock
+    client: TestClient,
+    bernard: dict[str, str],
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     pid = find(client, bernard)["patient_id"]
     assert (
@@ -137,7 +140,11 @@ def test_an_unauthorised_professional_sees_nothing_until_consent(
         == 201
     )
     petit = bearer(api_tokens(client, clock, demo.PETIT)["access_token"])
-    assert client.get(f"/api/v1/patients/{pid}/documents", headers=petit).status_code == 404
+    with caplog.at_level("WARNING", logger="dmp.access"):
+        assert client.get(f"/api/v1/patients/{pid}/documents", headers=petit).status_code == 404
+    # Refusals cannot be audited (their transaction rolls back): they are logged for alerting.
+    [refusal] = [r for r in caplog.records if getattr(r, "event", None) == "access-refused"]
+    assert f"record:document:list on Record/{pid}" in refusal.getMessage()
     status = client.get(f"/api/v1/patients/{pid}/record", headers=petit)
     assert status.status_code == 200
     assert status.json()["my_access"] is None

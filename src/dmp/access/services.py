@@ -8,6 +8,7 @@ answers :class:`NotFound`, exactly as a record that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -44,6 +45,8 @@ from dmp.shared.context import RequestContext
 from dmp.shared.errors import N_, Conflict, InvalidInput, NotFound
 
 NOT_FOUND = N_("Ce dossier n'existe pas ou vous n'y avez pas accès.")
+
+log = logging.getLogger("dmp.access")
 
 
 def policy_settings(settings: Settings) -> PolicySettings:
@@ -133,7 +136,22 @@ class Access:
         return decide(self.actor, action, self.facts, document, policy_settings(self.settings))
 
     def require(self, action: Action, document: Any = None) -> Mode:
-        return require(self.decide(action, document))
+        decision = self.decide(action, document)
+        if not decision.allowed:
+            self.refused(action, decision)
+        return require(decision)
+
+    def refused(self, action: Action, decision: Decision, target: str | None = None) -> None:
+        """A refusal answers "not found" and its transaction is rolled back, so it cannot
+        sit in the audit trail; it goes to the logs (for alerting on probing) instead."""
+        log.warning(
+            "access refused: %s on %s by account %s (%s)",
+            action.value,
+            target or f"Record/{self.patient_id}",
+            self.account.id,
+            decision.reason or "no grounds",
+            extra={"event": "access-refused"},
+        )
 
     def refresh(self) -> None:
         self.facts = record_facts(self.session, self.patient_id, self.clock.now())

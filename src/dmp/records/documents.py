@@ -32,6 +32,7 @@ from dmp.records import content
 from dmp.records.orm import DocumentRow
 from dmp.records.recipients import tell
 from dmp.shared.errors import N_, Conflict, DomainError, FieldError, InvalidInput, NotFound
+from dmp.shared.i18n import local_day_end, local_day_start
 from dmp.storage import envelope
 from dmp.storage.blobs import BlobStore
 from dmp.storage.keys import KeyEncryptionKeys, WrappedKey
@@ -427,11 +428,9 @@ def list_documents(access: Access, query: DocumentQuery) -> DocumentPage:
     if query.class_codes:
         conditions.append(DocumentRow.class_code.in_(query.class_codes))
     if query.since:
-        start = dt.datetime.combine(query.since, dt.time.min, dt.UTC)
-        conditions.append(DocumentRow.service_start >= start)
+        conditions.append(DocumentRow.service_start >= local_day_start(query.since))
     if query.until:
-        end = dt.datetime.combine(query.until + dt.timedelta(days=1), dt.time.min, dt.UTC)
-        conditions.append(DocumentRow.service_start < end)
+        conditions.append(DocumentRow.service_start < local_day_end(query.until))
     if query.author_professional_id:
         conditions.append(DocumentRow.author_professional_id == query.author_professional_id)
     if query.only_masked:
@@ -463,6 +462,7 @@ def get_document(
         raise NotFound(DOCUMENT_NOT_FOUND, code="document-not-found")
     decision = access.decide(action, facts(row, *_now_days(access)))
     if not decision.allowed or decision.mode is None:
+        access.refused(action, decision, target=f"DocumentReference/{row.id}")
         # Not even a hint: a hidden document and a missing one answer alike.
         raise NotFound(DOCUMENT_NOT_FOUND, code="document-not-found")
     return row, decision.mode

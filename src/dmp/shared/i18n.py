@@ -26,6 +26,17 @@ DISPLAY_TZ = ZoneInfo("Europe/Paris")
 Gettext = Callable[[str], str]
 
 
+def local_day_start(day: dt.date) -> dt.datetime:
+    """Midnight starting ``day`` in France, in UTC: a filter "from the 3rd to the 5th" means
+    French days, not UTC ones (an access at 00:30 in Paris belongs to that Paris day)."""
+    return dt.datetime.combine(day, dt.time.min, DISPLAY_TZ).astimezone(dt.UTC)
+
+
+def local_day_end(day: dt.date) -> dt.datetime:
+    """The exclusive end of ``day`` in France, in UTC."""
+    return local_day_start(day + dt.timedelta(days=1))
+
+
 def normalise_language(value: str | None) -> str | None:
     if not value:
         return None

@@ -12,6 +12,7 @@ from dmp.access.policy import Action
 from dmp.audit.model import AuditAction
 from dmp.records import history
 from dmp.shared.errors import N_
+from dmp.shared.i18n import local_day_end, local_day_start
 from dmp.web.context import WebDep
 from dmp.web.helpers import paginate
 from dmp.web.record_common import record_page
@@ -45,8 +46,8 @@ def history_page(
     entries, total = history.history(
         web.db,
         record.patient_id,
-        since=dt.datetime.combine(start, dt.time.min, dt.UTC) if start else None,
-        until=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC) if end else None,
+        since=local_day_start(start) if start else None,
+        until=local_day_end(end) if end else None,
         mode=mode if mode in history.MODE_LABELS else None,
         professionals_only=bool(professionals),
         limit=PAGE_SIZE,

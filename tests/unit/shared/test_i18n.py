@@ -154,3 +154,18 @@ def test_translate_french_with_params() -> None:
     assert translate("fr", message, {"min": 12}) == (
         "Le mot de passe doit comporter au moins 12 caractères."
     )
+
+
+def test_date_filters_use_french_days() -> None:
+    import datetime as dt
+
+    from dmp.shared.i18n import local_day_end, local_day_start
+
+    winter = dt.date(2026, 11, 29)
+    assert local_day_start(winter) == dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC)
+    assert local_day_end(winter) == dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC)
+    summer = dt.date(2026, 7, 1)
+    assert local_day_start(summer) == dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC)
+    # The night the clocks go forward, the French day lasts 23 hours.
+    spring = dt.date(2026, 3, 29)
+    assert local_day_end(spring) - local_day_start(spring) == dt.timedelta(hours=23)

@@ -13,7 +13,7 @@ from dmp.api.problems import api_language
 from dmp.api.records.common import ERRORS, AccessDep
 from dmp.audit.model import AuditAction
 from dmp.records import history
-from dmp.shared.i18n import translate
+from dmp.shared.i18n import local_day_end, local_day_start, translate
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
@@ -58,10 +58,8 @@ def access_history(
     entries, total = history.history(
         access.session,
         access.patient_id,
-        since=dt.datetime.combine(since, dt.time.min, dt.UTC) if since else None,
-        until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
-        if until
-        else None,
+        since=local_day_start(since) if since else None,
+        until=local_day_end(until) if until else None,
         mode=mode,
         professionals_only=professionals_only,
         limit=limit,
