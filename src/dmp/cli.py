@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -52,6 +53,16 @@ def _container(settings: Settings):  # type: ignore[no-untyped-def]
         raise typer.Exit(2) from exc
 
 
+def _check_keyring(settings: Settings) -> None:
+    from dmp.storage.keys import KeyRingError, load
+
+    try:
+        load(settings)
+    except KeyRingError as exc:
+        errors.print(f"[red]Key ring: {exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
 def _cli_context(action: str):  # type: ignore[no-untyped-def]
     from dmp.shared.context import RequestContext
 
@@ -79,6 +90,9 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    # The app loads the ring again when uvicorn builds it; checked here first so that a missing
+    # or refused ring stops `serve` like the other commands (a message, exit 2), not a traceback.
+    _check_keyring(settings)
     uvicorn.run(
         "dmp.bootstrap:create_app_from_env",
         factory=True,
@@ -167,6 +181,7 @@ def _create_staff(
     role: str,
     password_stdin: bool,
     professional: dict[str, str] | None = None,
+    regulator: bool = False,
 ) -> None:
     from dmp.accounts import registration
     from dmp.accounts.management import regenerate_recovery_codes
@@ -211,6 +226,7 @@ def _create_staff(
                     specialty_code=professional.get("specialty") or None,
                     organisation=organisation,
                     ctx=ctx,
+                    regulator=regulator,
                 )
                 professional_id = created.id
             account = registration.create_account(
@@ -235,6 +251,8 @@ def _create_staff(
     finally:
         container.dispose()
     console.print(f"Created {role} account [bold]{email}[/bold].")
+    if regulator:
+        console.print("Médecin régulateur: may use the SAMU regulation access mode.")
     console.print("Add this key to an authenticator app (the second factor is mandatory):")
     console.print(f"  secret: [bold]{secret}[/bold]")
     console.print(f"  URI:    {totp_uri(secret, account_name=email)}")
@@ -273,9 +291,18 @@ def create_professional(
     specialty: Annotated[str, typer.Option(help="TRE_R38 code, e.g. SM54 médecine générale")] = "",
     organisation: Annotated[str, typer.Option(help="Organisation name")] = "",
     finess: Annotated[str, typer.Option(help="Organisation FINESS (9 characters)")] = "",
+    regulator: Annotated[
+        bool,
+        typer.Option(
+            help="Médecin régulateur of a centre 15 (SAMU): may use the regulation access mode"
+        ),
+    ] = False,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Create a health professional's account (identified by RPPS) with TOTP."""
+    if regulator and profession != "10":
+        errors.print("[red]--regulator: only a médecin (--profession 10) can be a regulator.[/red]")
+        raise typer.Exit(2)
     _create_staff(
         email=email,
         name=f"Dr {given_name} {family_name}"
@@ -292,6 +319,7 @@ def create_professional(
             "organisation": organisation,
             "finess": finess,
         },
+        regulator=regulator,
     )
 
 
@@ -356,6 +384,36 @@ def token(
     print(pair.access_token)
 
 
+@keys_app.command("generate")
+def keys_generate(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write the key ring to this new file (mode 0600) instead of stdout"),
+    ] = None,
+) -> None:
+    """Create a new key ring with one random key (for production: DMP_KEYRING_FILE)."""
+    from dmp.storage import keys
+
+    ring = keys.generate()
+    if output is None:
+        print(ring.to_json())
+        return
+    try:
+        keys.save(output, ring, create=True)
+    except FileExistsError as exc:
+        errors.print(f"[red]{output} already exists: not overwritten.[/red]")
+        raise typer.Exit(1) from exc
+    except OSError as exc:
+        errors.print(f"[red]Cannot write {output}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"Key ring with key {ring.active} written to {output} (mode 0600).", soft_wrap=True
+    )
+    console.print(
+        f"Set DMP_KEYRING_FILE={output} and keep a copy apart from the backups.", soft_wrap=True
+    )
+
+
 @keys_app.command("rotate")
 def keys_rotate(
     generate: Annotated[
@@ -369,10 +427,17 @@ def keys_rotate(
     settings = _settings()
     if generate:
         path = keys.keyring_file(settings)
-        if path is None:
+        if path is None and settings.keyring is not None:
             errors.print(
                 "The key ring comes from DMP_KEYRING: add the new key there, make it active,"
                 " then run `dmp keys rotate` without --generate."
+            )
+            raise typer.Exit(2)
+        if path is None:
+            errors.print(
+                "No key ring file: production has no default. Create one with"
+                " `dmp keys generate --output PATH` and set DMP_KEYRING_FILE=PATH.",
+                soft_wrap=True,
             )
             raise typer.Exit(2)
         ring = keys.load(settings).with_new_key()

@@ -1,5 +1,5 @@
-"""Demo data: a patient with a child, two doctors, an operator. Idempotent: running it again
-changes nothing that exists and adds what is missing."""
+"""Demo data: a patient with a child, two doctors, a SAMU regulator, an operator. Idempotent:
+running it again changes nothing that exists and adds what is missing."""
 
 from __future__ import annotations
 
@@ -41,10 +41,15 @@ BERNARD = DemoAccount(
 PETIT = DemoAccount(
     "dr.petit@demo.test", "Dr Julien Petit — cardiologue", "JULIENPETITDMPDEMOTOTPSECRETAAAA"
 )
+LEFEVRE = DemoAccount(
+    "dr.lefevre@demo.test",
+    "Dr Hugo Lefèvre — médecin régulateur du SAMU (centre 15)",
+    "HUGOLEFEVREDMPDEMOTOTPSECRETAAAA",
+)
 ADMIN = DemoAccount(
     "admin@demo.test", "Opérateur de la plateforme", "ADMINDMPDEMOTOTPSECRETAAAAAAAAAA"
 )
-ACCOUNTS = (CAMILLE, BERNARD, PETIT, ADMIN)
+ACCOUNTS = (CAMILLE, BERNARD, PETIT, LEFEVRE, ADMIN)
 
 # Fictitious but valid numbers: the NIR keys are computed, the RPPS are 11 digits.
 CAMILLE_NIR = "285037505612306"
@@ -70,6 +75,7 @@ def _professional(
     given: str,
     specialty: str,
     organisation: OrganisationRow,
+    regulator: bool = False,
 ) -> None:
     if account_by_email(session, demo.email):
         return
@@ -87,6 +93,7 @@ def _professional(
             specialty_code=specialty,
             organisation=organisation,
             ctx=CLI,
+            regulator=regulator,
         )
     account = registration.create_account(
         session,
@@ -220,6 +227,22 @@ def seed(session: Session, security: Security) -> list[str]:
             organisation=clinic,
         )
         created.append(PETIT.email)
+    if account_by_email(session, LEFEVRE.email) is None:
+        samu = _organisation(
+            session, security, name="SAMU de démonstration — centre 15", finess=None, kind="SA01"
+        )
+        _professional(
+            session,
+            security,
+            LEFEVRE,
+            rpps="10000987654",
+            family="Lefèvre",
+            given="Hugo",
+            specialty="SM54",
+            organisation=samu,
+            regulator=True,
+        )
+        created.append(LEFEVRE.email)
 
     if account_by_email(session, ADMIN.email) is None:
         account = registration.create_account(

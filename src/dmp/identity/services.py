@@ -98,7 +98,10 @@ def create_professional(
     specialty_code: str | None,
     organisation: OrganisationRow | None,
     ctx: RequestContext,
+    regulator: bool = False,
 ) -> ProfessionalRow:
+    """``regulator``: a médecin régulateur of a centre 15 (SAMU), who may use the regulation
+    access mode (callers check that the professional is a médecin)."""
     number = parse_rpps(rpps)
     if session.scalars(select(ProfessionalRow.id).where(ProfessionalRow.rpps == number)).first():
         raise Conflict(N_("Un professionnel existe déjà avec ce numéro RPPS."), code="rpps-exists")
@@ -108,6 +111,7 @@ def create_professional(
         given_name=given_name.strip(),
         profession_code=profession_code,
         specialty_code=specialty_code,
+        regulator=regulator,
         created_at=clock.now(),
     )
     session.add(professional)
@@ -125,6 +129,6 @@ def create_professional(
         action=AuditAction.ProfessionalCreate,
         context=ctx,
         target=f"Practitioner/{professional.id}",
-        details={"idnat_ps": professional.idnat_ps},
+        details={"idnat_ps": professional.idnat_ps, "regulator": regulator},
     )
     return professional
