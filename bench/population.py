@@ -49,6 +49,7 @@ from dmp.identity.orm import (
     PatientRow,
     ProfessionalOrganisationRow,
     ProfessionalRow,
+    professional_search_name,
 )
 from dmp.records import content
 from dmp.records.documents import Storage
@@ -402,6 +403,7 @@ def _professionals(
                 "profession_code": "60" if nurse else "10",
                 "specialty_code": specialty,
                 "regulator": False,
+                "search_name": professional_search_name(family, given),
                 "created_at": now,
             }
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmp.identity.model import fold
@@ -18,13 +18,7 @@ def search_professionals(session: Session, text: str, *, limit: int = 20) -> lis
         if word.isdigit():
             query = query.where(ProfessionalRow.rpps.startswith(word))
         else:
-            pattern = f"%{word}%"
-            query = query.where(
-                or_(
-                    func.upper(ProfessionalRow.family_name).like(pattern),
-                    func.upper(ProfessionalRow.given_name).like(pattern),
-                )
-            )
+            query = query.where(ProfessionalRow.search_name.contains(word, autoescape=True))
     return list(
         session.scalars(
             query.order_by(ProfessionalRow.family_name, ProfessionalRow.given_name).limit(limit)

@@ -2,10 +2,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dmp.identity.model import fold
 from dmp.shared.db import Base, UTCDateTime, new_id
 
 
@@ -76,11 +87,24 @@ class ProfessionalRow(Base):
     specialty_code: Mapped[str | None] = mapped_column(String(10))
     # Médecin régulateur of a centre 15 (SAMU): may use the regulation-centre access mode.
     regulator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "FAMILY GIVEN" upper-case without accents, kept by an ORM hook: searching "Lefevre"
+    # finds "Lefèvre" on every database (SQLite's upper() ignores non-ASCII letters).
+    search_name: Mapped[str] = mapped_column(String(201), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     @property
     def idnat_ps(self) -> str:
         return "8" + self.rpps
+
+
+def professional_search_name(family_name: str, given_name: str) -> str:
+    return fold(f"{family_name} {given_name}")
+
+
+@event.listens_for(ProfessionalRow, "before_insert")
+@event.listens_for(ProfessionalRow, "before_update")
+def _keep_search_name(_mapper: Any, _connection: Any, target: ProfessionalRow) -> None:
+    target.search_name = professional_search_name(target.family_name, target.given_name)
 
 
 class ProfessionalOrganisationRow(Base):

@@ -16,6 +16,10 @@ PNG = "image/png"
 TEXT = "text/plain"
 CDA = "text/xml"  # a CDA R2 document (IHE XDS mimeType for CDA)
 ACCEPTED = (PDF, CDA, JPEG, PNG, TEXT)
+FILE_TYPE_REFUSED = N_(
+    "Ce type de fichier n'est pas accepté : envoyez un PDF, une image JPEG ou PNG, un texte ou"
+    " un document CDA."
+)
 SNIFF_SIZE = 4096  # bytes looked at to recognise the type
 
 # formatCode (JDV_J60) for the unstructured formats; a CDA names its own model.
@@ -117,13 +121,7 @@ class Inspector:
 
     def _check_type(self, head: bytes) -> None:
         if self.declared not in ACCEPTED:
-            raise self._fail(
-                "file-type",
-                N_(
-                    "Ce type de fichier n'est pas accepté : envoyez un PDF, une image JPEG ou PNG,"
-                    " un texte ou un document CDA."
-                ),
-            )
+            raise self._fail("file-type", FILE_TYPE_REFUSED)
         found = sniff(head[:SNIFF_SIZE])
         expected = None if self.declared == TEXT else self.declared
         if found != expected:

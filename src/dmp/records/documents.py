@@ -189,7 +189,9 @@ def _check_metadata(access: Access, data: DocumentInput) -> tuple[str, str, str,
         )
     mime = content.normalise_mime(data.mime_type)
     format_code = data.format_code or content.DEFAULT_FORMAT.get(mime)
-    if format_code is None or format_code not in valuesets.format_codes():
+    if mime not in content.ACCEPTED:
+        errors.append(FieldError("file", "file-type", content.FILE_TYPE_REFUSED))
+    elif format_code is None or format_code not in valuesets.format_codes():
         errors.append(FieldError("format_code", "unknown-code", N_("Format de document inconnu.")))
     facility = data.facility_type_code or (PATIENT_FACILITY if holder_side else None)
     if facility is None or facility not in valuesets.facility_types():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -153,7 +154,10 @@ class Web:
     # --- access --------------------------------------------------------------------------
     def require_account(self, *roles: Role) -> AccountRow:
         if self.account is None:
-            raise LoginRequired(str(self.request.url.path))
+            url = self.request.url
+            # A GET keeps its query (filters, page) across the login; a POST cannot be replayed.
+            keep_query = url.query and self.request.method == "GET"
+            raise LoginRequired(url.path + (f"?{url.query}" if keep_query else ""))
         if roles and not self.account.role_names & {r.value for r in roles}:
             raise PermissionDenied(N_("Cette page est réservée à d'autres profils d'utilisateurs."))
         return self.account
@@ -231,10 +235,20 @@ class Web:
         *,
         title: str,
         values: Mapping[str, Any] | None = None,
+        fields: Mapping[str, str] | None = None,
         **context: Any,
     ) -> HTMLResponse:
-        """Re-render a form with the error summary; the failed work was already rolled back."""
-        field_errors = list(error.errors) if isinstance(error, InvalidInput) else []
+        """Re-render a form with the error summary; the failed work was already rolled back.
+
+        ``fields`` renames the domain's field names to the form's own, where they differ (one
+        date input feeds two domain fields: its error is shown once, on that input)."""
+        field_errors: list[FieldError] = []
+        for item in error.errors if isinstance(error, InvalidInput) else []:
+            renamed = replace(item, field=(fields or {}).get(item.field, item.field))
+            if not any(
+                (e.field, e.message) == (renamed.field, renamed.message) for e in field_errors
+            ):
+                field_errors.append(renamed)
         if not field_errors:
             field_errors = [FieldError("", error.code, error.message, error.params)]
         response = self.render(

@@ -40,13 +40,15 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def type_options(holder_side: bool, language: str) -> list[tuple[str, str]]:
-    """Type codes offered in forms: patient documents for the holder's side, all DMP types
-    for professionals, sorted by label."""
+def type_options(holder_side: bool | None, language: str) -> list[tuple[str, str]]:
+    """Type codes, sorted by label: for filing, the patient's own types on the holder's side
+    and the professionals' types otherwise; for filtering (``None``), every type a list may
+    show."""
     concepts = [
         c
         for c in valuesets.dmp_type_codes()
-        if c.code.startswith("DOCPAT") == holder_side and c.class_code is not None
+        if c.class_code is not None
+        and (holder_side is None or c.code.startswith("DOCPAT") == holder_side)
     ]
     return sorted(((c.code, valuesets.label(c, language)) for c in concepts), key=lambda p: p[1])
 
@@ -88,8 +90,8 @@ def list_page(
     patient_id: str,
     type: Annotated[str | None, Query(max_length=64)] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[str | None, Query(max_length=10)] = None,
-    until: Annotated[str | None, Query(max_length=10)] = None,
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    until: Annotated[str | None, Query(max_length=32)] = None,
     archived: Annotated[str | None, Query(max_length=3)] = None,
     deprecated: Annotated[str | None, Query(max_length=3)] = None,
     masked: Annotated[str | None, Query(max_length=3)] = None,
@@ -118,16 +120,17 @@ def list_page(
         "deprecated": deprecated or "",
         "masked": masked or "",
     }
+    pages = paginate(result.total, page, PAGE_SIZE, filters)
+    if pages.past_the_end:
+        return web.redirect(f"/records/{record.patient_id}/documents{pages.last_url}")
     return web.render(
         "records/documents.html",
         title=LIST_TITLE,
         items=[_row_view(record, row, authors, web.language) for row in result.items],
         total=result.total,
-        pages=paginate(result.total, page, PAGE_SIZE, filters),
+        pages=pages,
         values=filters,
-        type_options=type_options(record.is_holder_side, web.language)
-        if record.is_holder_side
-        else type_options(False, web.language),
+        type_options=type_options(None, web.language),
         class_options=class_options(web.language),
         can_add=record.access.decide(Action.document_create).allowed,
         can_list_masked=record.is_holder_side
@@ -160,6 +163,15 @@ def add_form(web: WebDep, patient_id: str) -> Response:
         values={"confidentiality": "N", "facility_type_code": "SA07"},
         **_form_context(record, web),
     )
+
+
+# The form's one date feeds both dates of the metadata; the file brings its own type.
+FORM_FIELDS = {
+    "creation_time": "service_date",
+    "service_start": "service_date",
+    "mime_type": "file",
+    "format_code": "file",
+}
 
 
 def _input(
@@ -215,7 +227,7 @@ def add_submit(
     web: WebFormDep,
     patient_id: str,
     file: Annotated[UploadFile | None, File()] = None,
-    title: Annotated[str, Form(max_length=300)] = "",
+    title: Annotated[str, Form(max_length=2000)] = "",  # the rule (255) is checked with a message
     type_code: Annotated[str, Form(max_length=64)] = "",
     service_date: Annotated[str, Form(max_length=10)] = "",
     facility_type_code: Annotated[str, Form(max_length=64)] = "",
@@ -261,6 +273,7 @@ def add_submit(
         return web.form_error(
             "records/document_form.html",
             exc,
+            fields=FORM_FIELDS,
             title=ADD_TITLE,
             values=values,
             action_url=url,
@@ -394,7 +407,7 @@ def replace_submit(
     patient_id: str,
     document_id: str,
     file: Annotated[UploadFile | None, File()] = None,
-    title: Annotated[str, Form(max_length=300)] = "",
+    title: Annotated[str, Form(max_length=2000)] = "",  # the rule (255) is checked with a message
     type_code: Annotated[str, Form(max_length=64)] = "",
     service_date: Annotated[str, Form(max_length=10)] = "",
     facility_type_code: Annotated[str, Form(max_length=64)] = "",
@@ -443,6 +456,7 @@ def replace_submit(
         return web.form_error(
             "records/document_form.html",
             exc,
+            fields=FORM_FIELDS,
             title=REPLACE_TITLE,
             values=values,
             action_url=url,

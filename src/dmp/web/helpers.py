@@ -51,6 +51,12 @@ class Pages:
     pages: int
     previous_url: str | None
     next_url: str | None
+    last_url: str
+
+    @property
+    def past_the_end(self) -> bool:
+        """A page number beyond the last (an old bookmark, a shorter list since)."""
+        return self.page > self.pages
 
 
 def paginate(total: int, page: int, size: int, filters: dict[str, str]) -> Pages:
@@ -61,4 +67,5 @@ def paginate(total: int, page: int, size: int, filters: dict[str, str]) -> Pages
         pages=pages,
         previous_url=f"?{urlencode({**kept, 'page': min(page - 1, pages)})}" if page > 1 else None,
         next_url=f"?{urlencode({**kept, 'page': page + 1})}" if page < pages else None,
+        last_url=f"?{urlencode({**kept, 'page': pages})}",
     )

@@ -34,8 +34,8 @@ def _day(value: str | None) -> dt.date | None:
 def history_page(
     web: WebDep,
     patient_id: str,
-    since: Annotated[str | None, Query(max_length=10)] = None,
-    until: Annotated[str | None, Query(max_length=10)] = None,
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    until: Annotated[str | None, Query(max_length=32)] = None,
     mode: Annotated[str | None, Query(max_length=20)] = None,
     professionals: Annotated[str | None, Query(max_length=3)] = None,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
@@ -53,20 +53,23 @@ def history_page(
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    if record.access.actor.professional_id is not None:
-        record.access.audit(AuditAction.RecordHistoryRead, granted)
     values = {
         "since": since or "",
         "until": until or "",
         "mode": mode or "",
         "professionals": professionals or "",
     }
+    pages = paginate(total, page, PAGE_SIZE, values)
+    if pages.past_the_end:
+        return web.redirect(f"/records/{record.patient_id}/history{pages.last_url}")
+    if record.access.actor.professional_id is not None:
+        record.access.audit(AuditAction.RecordHistoryRead, granted)
     return web.render(
         "records/history.html",
         title=HISTORY_TITLE,
         entries=entries,
         total=total,
-        pages=paginate(total, page, PAGE_SIZE, values),
+        pages=pages,
         action_labels=history.ACTION_LABELS,
         mode_labels=history.MODE_LABELS,
         mode_options=[(code, web.gettext(label)) for code, label in history.MODE_LABELS.items()],

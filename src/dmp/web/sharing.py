@@ -99,9 +99,12 @@ def professional_view(row: ProfessionalRow) -> dict[str, Any]:
     }
 
 
-def _people(web: WebDep, ids: Any) -> list[dict[str, Any]]:
+def _people(web: WebDep, ids: Any, blocked: Any = frozenset()) -> list[dict[str, Any]]:
     rows = [web.db.get(ProfessionalRow, pid) for pid in ids]
-    return sorted((professional_view(r) for r in rows if r is not None), key=lambda p: p["name"])
+    return sorted(
+        ({**professional_view(r), "blocked": r.id in blocked} for r in rows if r is not None),
+        key=lambda p: p["name"],
+    )
 
 
 def _sharing_context(web: WebDep, record: RecordPage) -> dict[str, Any]:
@@ -110,8 +113,10 @@ def _sharing_context(web: WebDep, record: RecordPage) -> dict[str, Any]:
     return {
         "authorised": _people(web, facts.authorised - facts.blocked),
         "blocked": _people(web, facts.blocked),
-        "extended": _people(web, facts.extended_rights),
-        "treating": professional_view(treating) if treating else None,
+        "extended": _people(web, facts.extended_rights, facts.blocked),
+        "treating": {**professional_view(treating), "blocked": treating.id in facts.blocked}
+        if treating
+        else None,
         "preferences": access_services.preferences(web.db, record.patient_id, web.security.now()),
         **record.context(),
     }

@@ -289,10 +289,10 @@ METADATA_CASES: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {
         {"format_code": "urn:example:not-a-format"},
         {"format_code": "unknown-code"},
     ),
-    "type without a default format": (
+    "file type not accepted": (
         PETIT,
         {"mime_type": "application/zip"},
-        {"format_code": "unknown-code"},
+        {"file": "file-type"},
     ),
     "no facility type for a professional": (
         PETIT,
