@@ -68,3 +68,24 @@ def test_upgrade_is_idempotent(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     assert current_revision(empty_engine) == head_revision()
+
+
+def test_existing_professionals_become_searchable_without_accents(empty_engine: Engine) -> None:
+    """The search-name migration fills the column for professionals created before it."""
+    import datetime as dt
+    import uuid
+
+    upgrade(empty_engine, "86103bfdc99e")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO professionals (id, rpps, family_name, given_name, profession_code,"
+                " regulator, created_at) VALUES (:id, '10000987654', 'Lefèvre', 'Hélène', '10',"
+                " :no, :now)"
+            ),
+            {"id": uuid.uuid4().hex, "no": False, "now": dt.datetime.now(dt.UTC)},
+        )
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        names = connection.execute(text("SELECT search_name FROM professionals")).scalars().all()
+    assert names == ["LEFEVRE HELENE"]
