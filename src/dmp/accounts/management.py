@@ -385,3 +385,20 @@ def revoke_all(
         )
     )
     return count
+
+
+def set_notices_by_sms(
+    session: Session, security: Security, *, account: AccountRow, enabled: bool, ctx: RequestContext
+) -> None:
+    """Record notices also by SMS (or no longer): the number is the SMS second factor's."""
+    if account.notices_by_sms == enabled:
+        return
+    account.notices_by_sms = enabled
+    _audit(
+        session,
+        security,
+        account,
+        AuditAction.AccountNoticeChannels,
+        ctx,
+        sms=str(enabled).lower(),
+    )

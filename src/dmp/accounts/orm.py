@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dmp.shared.db import Base, UTCDateTime, new_id
@@ -25,6 +25,9 @@ class AccountRow(Base):
         ForeignKey("professionals.id"), unique=True
     )
     preferred_language: Mapped[str | None] = mapped_column(String(5))
+    # Record notices also by SMS, to the phone of a confirmed SMS second factor (so the
+    # number is one the person proved they hold).
+    notices_by_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -48,3 +48,19 @@ def preferred_factor(factors: list[MfaFactorRow]) -> MfaFactorRow | None:
     """TOTP first (works offline, nothing to send), then e-mail, then SMS."""
     order = {FactorKind.totp: 0, FactorKind.email: 1, FactorKind.sms: 2}
     return min(factors, key=lambda f: order[FactorKind(f.kind)], default=None)
+
+
+def sms_destination(session: Session, account: AccountRow) -> str | None:
+    """Where the account's SMS notices go: the phone of its latest confirmed SMS factor, and
+    only when the person asked for them."""
+    if not account.notices_by_sms:
+        return None
+    return session.scalars(
+        select(MfaFactorRow.destination)
+        .where(
+            MfaFactorRow.account_id == account.id,
+            MfaFactorRow.kind == FactorKind.sms,
+            MfaFactorRow.confirmed_at.is_not(None),
+        )
+        .order_by(MfaFactorRow.confirmed_at.desc())
+    ).first()

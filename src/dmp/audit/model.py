@@ -29,6 +29,7 @@ class AuditAction(enum.StrEnum):
     AccountCreate = "account:account:create"
     AccountMfaEnrol = "account:mfa:enrol"
     AccountMfaRemove = "account:mfa:remove"
+    AccountNoticeChannels = "account:notice-channels:update"
     AccountPasswordChange = "account:password:change"
     AccountRecoveryCodesGenerate = "account:recovery-codes:generate"
     AuthLockout = "auth:account:lockout"

@@ -179,8 +179,10 @@ def notify(
     params: Mapping[str, Any] | None = None,
     to_holder: bool = True,
     by_email: bool = True,
+    sms: str | None = None,
 ) -> InboxRow:
-    """An inbox notice, plus an e-mail when ``by_email`` and an address are given.
+    """An inbox notice, plus an e-mail when ``by_email`` and an address are given, plus an
+    SMS (the subject line only: a text message is read on a lock screen) to ``sms``.
 
     The notice keeps its params raw (moments in ISO 8601, ``date`` and ``when`` defaulting to
     ``now``): it is worded when shown, in the reader's language of the day. The e-mail is
@@ -200,18 +202,19 @@ def notify(
         created_at=now,
     )
     session.add(row)
+    subject, text = render(notice_kind, values, language)
+    more = translate(language, N_("Connectez-vous à votre espace dmp pour en savoir plus."))
+    messages = []
     if by_email and email:
-        subject, text = render(notice_kind, values, language)
-        body = (
-            text
-            + "\n\n"
-            + translate(language, N_("Connectez-vous à votre espace dmp pour en savoir plus."))
-        )
+        messages.append(("email", email, subject, text + "\n\n" + more))
+    if sms:
+        messages.append(("sms", sms, subject, f"{subject}. {more}"))
+    for channel, recipient, title, body in messages:
         session.add(
             OutboxRow(
-                channel="email",
-                recipient=email,
-                subject=subject,
+                channel=channel,
+                recipient=recipient,
+                subject=title,
                 body=body,
                 created_at=now,
                 next_attempt_at=now,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dmp.accounts.orm import AccountRow
+from dmp.accounts.queries import sms_destination
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow
 from dmp.notifications.services import notify
 from dmp.shared.i18n import DEFAULT_LANGUAGE, normalise_language
@@ -76,5 +77,6 @@ def tell(
             patient_id=patient_id,
             params={"patient": patient.display_name if patient else ""},
             to_holder=account.patient_id == patient_id,
+            sms=sms_destination(session, account),
         )
     return len(recipients)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from dmp.accounts import management, web_sessions
 from dmp.accounts.authentication import remaining_recovery_codes
+from dmp.accounts.model import FactorKind
 from dmp.accounts.orm import MfaFactorRow
 from dmp.accounts.passwords import MIN_LENGTH, PASSPHRASE_LENGTH
 from dmp.accounts.queries import confirmed_factors
@@ -30,13 +31,34 @@ NEW_CODES_TITLE = N_("Générer de nouveaux codes de secours")
 @router.get("/account")
 def overview(web: WebDep) -> Response:
     account = web.require_account()
-    factors = [(f, mask_destination(f.destination)) for f in confirmed_factors(web.db, account.id)]
+    confirmed = confirmed_factors(web.db, account.id)
+    factors = [(f, mask_destination(f.destination)) for f in confirmed]
+    phones = [f for f in confirmed if f.kind == FactorKind.sms]
     return web.render(
         "account/overview.html",
         title=ACCOUNT_TITLE,
         factors=factors,
         remaining_codes=remaining_recovery_codes(web.db, account.id),
+        # Notices by SMS go to a number the person proved they hold: an SMS second factor.
+        sms_phone=mask_destination(phones[-1].destination) if phones else None,
+        is_patient=account.patient_id is not None,
     )
+
+
+@router.post("/account/notice-channels")
+def notice_channels(
+    web: WebFormDep, sms: Annotated[str | None, Form(max_length=3)] = None
+) -> Response:
+    account = web.require_account()
+    management.set_notices_by_sms(
+        web.db, web.security, account=account, enabled=bool(sms), ctx=web.ctx
+    )
+    web.flash(
+        N_("Vous recevrez aussi vos messages par SMS.")
+        if sms
+        else N_("Vous ne recevrez plus vos messages par SMS.")
+    )
+    return web.redirect("/account")
 
 
 @router.get("/account/password")
