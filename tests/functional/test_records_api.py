@@ -253,3 +253,33 @@ def test_after_the_announcement_the_document_reads_as_visible_to_the_patient(
     assert announced.json()["invisible_to_patient"] is False
     assert announced.json()["announced_at"] is not None
     assert client.get(url, headers=camille).json()["invisible_to_patient"] is False
+
+
+def test_the_list_filters_by_author_and_by_the_patients_side(
+    client: TestClient, bernard: dict[str, str], camille: dict[str, str]
+) -> None:
+    pid = find(client, bernard)["patient_id"]
+    client.post(f"/api/v1/patients/{pid}/record", json={"consent_method": "oral"}, headers=bernard)
+    filed = client.post(
+        f"/api/v1/patients/{pid}/documents",
+        data={"metadata": metadata()},
+        files={"file": ("cr.pdf", PDF, "application/pdf")},
+        headers=bernard,
+    ).json()
+    own = client.post(
+        f"/api/v1/patients/{pid}/documents",
+        data={"metadata": '{"title": "Mes notes", "type_code": "DOCPAT01"}'},
+        files={"file": ("notes.txt", b"Notes\n", "text/plain")},
+        headers=camille,
+    )
+    assert own.status_code == 201, own.text
+    url = f"/api/v1/patients/{pid}/documents"
+
+    def ids(**params: object) -> list[str]:
+        response = client.get(url, params=params, headers=camille)
+        assert response.status_code == 200, response.text
+        return [d["id"] for d in response.json()["items"]]
+
+    assert ids(author=filed["author"]["professional_id"]) == [filed["id"]]
+    assert ids(by_patient=True) == [own.json()["id"]]
+    assert client.get(url, params={"author": "nope"}, headers=camille).status_code == 422

@@ -134,6 +134,24 @@ def test_filters_narrow_the_list_and_stay_filled_in(camille: Browser, records: D
     # the patient's own types.
     assert '<option value="11502-2"' in camille.page(records.path())
 
+    # By author: the professionals who wrote what she can see, and her own documents.
+    page = camille.page(records.path())
+    bernard = str(records.professional[demo.BERNARD.email])
+    petit = str(records.professional[PETIT])
+    author_select = re.search(r'<select[^>]*name="author".*?</select>', page, re.S)
+    assert author_select is not None
+    assert re.findall(r'<option value="([^"]*)"', author_select.group(0)) == [
+        "",
+        bernard,
+        petit,
+        "patient",
+    ]
+    assert titles(author=bernard) == {SUIVI, BILAN}
+    assert titles(author=petit) == {CARDIO}
+    assert titles(author="patient") == {ANTECEDENTS}
+    assert titles(author="not-an-id") == {SUIVI, BILAN, CARDIO, ANTECEDENTS}  # ignored
+    assert f'<option value="{petit}" selected>' in camille.page(records.path(), author=petit)
+
 
 def test_pages_of_twenty_with_links_that_keep_the_filters(
     camille: Browser, records: DemoRecords, api: Api, clock: FrozenClock

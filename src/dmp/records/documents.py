@@ -396,6 +396,7 @@ class DocumentQuery:
     since: dt.date | None = None
     until: dt.date | None = None
     author_professional_id: uuid.UUID | None = None
+    by_patient: bool = False  # only what the patient's side added
     include_archived: bool = False
     include_deprecated: bool = False
     only_masked: bool = False
@@ -415,10 +416,7 @@ def list_documents(access: Access, query: DocumentQuery) -> DocumentPage:
     """The record's documents this caller may see, newest first, filtered and paginated.
     Listing is itself an access to the record, and audited as such."""
     mode = access.require(Action.documents_list)
-    now, days = _now_days(access)
-    rule = document_filter(access.actor, access.facts, policy_settings(access.settings))
-    conditions = [DocumentRow.patient_id == access.patient_id]
-    conditions += visibility_conditions(rule, now, days)
+    conditions = _visible(access)
     statuses = [DocumentStatus.approved.value]
     if query.include_archived:
         statuses.append(DocumentStatus.archived.value)
@@ -435,6 +433,8 @@ def list_documents(access: Access, query: DocumentQuery) -> DocumentPage:
         conditions.append(DocumentRow.service_start < local_day_end(query.until))
     if query.author_professional_id:
         conditions.append(DocumentRow.author_professional_id == query.author_professional_id)
+    if query.by_patient:
+        conditions.append(DocumentRow.author_patient_id.is_not(None))
     if query.only_masked:
         # Listing masked documents is for those who may see them (médecin traitant, author).
         conditions.append(DocumentRow.masked.is_(True))
@@ -453,6 +453,31 @@ def list_documents(access: Access, query: DocumentQuery) -> DocumentPage:
     access.audit(AuditAction.RecordDocumentList, mode, details={"count": str(len(items))})
     _first_access_notice(access, mode)
     return DocumentPage(items, int(total), mode, query)
+
+
+def _visible(access: Access) -> list[ColumnElement[bool]]:
+    """The policy's rule for this caller as SQL: nothing else is ever loaded."""
+    now, days = _now_days(access)
+    rule = document_filter(access.actor, access.facts, policy_settings(access.settings))
+    return [DocumentRow.patient_id == access.patient_id, *visibility_conditions(rule, now, days)]
+
+
+def visible_authors(access: Access) -> tuple[list[uuid.UUID], bool]:
+    """Who wrote the documents this caller may list (any status but deleted), to filter by
+    author: the professionals, and whether the patient's side added some."""
+    access.require(Action.documents_list)
+    where = and_(true(), *_visible(access), DocumentRow.status != DocumentStatus.deleted.value)
+    professionals = access.session.scalars(
+        select(DocumentRow.author_professional_id)
+        .where(where, DocumentRow.author_professional_id.is_not(None))
+        .distinct()
+    )
+    by_patient = access.session.scalar(
+        select(func.count())
+        .select_from(DocumentRow)
+        .where(where, DocumentRow.author_patient_id.is_not(None))
+    )
+    return [p for p in professionals if p is not None], bool(by_patient)
 
 
 def get_document(

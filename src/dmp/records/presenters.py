@@ -47,6 +47,12 @@ class Author:
     is_patient: bool
 
 
+def professional_name(row: ProfessionalRow) -> str:
+    """How a professional is named to patients: "Dr" for doctors (profession code 10)."""
+    title = "Dr " if row.profession_code == "10" else ""
+    return f"{title}{row.given_name} {row.family_name}"
+
+
 class Authors:
     """Resolves document authors once per page, in three queries whatever the page's size."""
 
@@ -96,13 +102,8 @@ class Authors:
                 ProfessionalRow, self._professionals, row.author_professional_id
             )
             if professional is not None:
-                name = (
-                    f"Dr {professional.given_name} {professional.family_name}"
-                    if professional.profession_code == "10"
-                    else f"{professional.given_name} {professional.family_name}"
-                )
                 return Author(
-                    name=name,
+                    name=professional_name(professional),
                     professional_id=professional.id,
                     profession=PROFESSIONS.get(professional.profession_code),
                     specialty=SPECIALTIES.get(professional.specialty_code or ""),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import select
 
 from dmp.access.policy import Action, DocumentStatus, Mode
+from dmp.identity.orm import ProfessionalRow
 from dmp.records import content, documents, presenters
 from dmp.records.readable import readable_cda
 from dmp.shared.errors import N_, DomainError, FieldError, InvalidInput
@@ -70,6 +73,31 @@ def facility_options(language: str) -> list[tuple[str, str]]:
     )
 
 
+AUTHOR_PATIENT = "patient"
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _author_options(record: RecordPage, gettext: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Who wrote what this caller may list, by name; the patient's side last."""
+    ids, by_patient = documents.visible_authors(record.access)
+    rows = record.access.session.scalars(select(ProfessionalRow).where(ProfessionalRow.id.in_(ids)))
+    options = sorted(
+        ((str(r.id), presenters.professional_name(r)) for r in rows),
+        key=lambda option: option[1].removeprefix("Dr "),
+    )
+    if by_patient:
+        options.append(
+            (AUTHOR_PATIENT, gettext(N_("Le patient (documents ajoutés par lui ou pour lui)")))
+        )
+    return options
+
+
 def _row_view(
     page: RecordPage, row: Any, authors: presenters.Authors, language: str
 ) -> dict[str, Any]:
@@ -95,10 +123,14 @@ def list_page(
     archived: Annotated[str | None, Query(max_length=3)] = None,
     deprecated: Annotated[str | None, Query(max_length=3)] = None,
     masked: Annotated[str | None, Query(max_length=3)] = None,
+    author: Annotated[str | None, Query(max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
     record = record_page(web, patient_id)
+    author_id = _uuid_or_none(author)
     query = documents.DocumentQuery(
+        author_professional_id=author_id,
+        by_patient=author == AUTHOR_PATIENT,
         type_codes=[type] if type else [],
         class_codes=[category] if category else [],
         since=_date(since),
@@ -119,6 +151,7 @@ def list_page(
         "archived": archived or "",
         "deprecated": deprecated or "",
         "masked": masked or "",
+        "author": (author or "") if author == AUTHOR_PATIENT or author_id else "",
     }
     pages = paginate(result.total, page, PAGE_SIZE, filters)
     if pages.past_the_end:
@@ -132,6 +165,7 @@ def list_page(
         values=filters,
         type_options=type_options(None, web.language),
         class_options=class_options(web.language),
+        author_options=_author_options(record, web.gettext),
         can_add=record.access.decide(Action.document_create).allowed,
         can_list_masked=record.is_holder_side
         or result.mode in (Mode.treating_doctor, Mode.extended_rights),

@@ -12,6 +12,7 @@ from dmp.access.policy import Action
 from dmp.identity.directory import search_professionals
 from dmp.identity.model import PROFESSIONS, SPECIALTIES
 from dmp.identity.orm import ProfessionalRow
+from dmp.records import presenters
 from dmp.shared.errors import N_, DomainError
 from dmp.web.context import WebDep, WebFormDep
 from dmp.web.record_common import RecordPage, parse_id, record_page
@@ -89,10 +90,9 @@ DONE = {
 
 
 def professional_view(row: ProfessionalRow) -> dict[str, Any]:
-    title = "Dr " if row.profession_code == "10" else ""
     return {
         "id": row.id,
-        "name": f"{title}{row.given_name} {row.family_name}",
+        "name": presenters.professional_name(row),
         "profession": PROFESSIONS.get(row.profession_code),
         "specialty": SPECIALTIES.get(row.specialty_code or ""),
         "rpps": row.rpps,

@@ -64,3 +64,24 @@ def test_a_page_of_authors_costs_a_fixed_number_of_queries(
     assert naming == []
     assert len(names) == 4
     assert "?" not in names
+
+
+def test_the_author_filter_names_only_authors_of_what_the_reader_may_see(
+    container: Container, people: People
+) -> None:
+    file_doc(container, BERNARD, people.camille, "visible")
+    file_doc(container, PETIT, people.camille, "masqué", masked=True)
+    file_doc(container, CAMILLE, people.camille, "ma note")
+
+    def authors(email: str) -> tuple[set[object], bool]:
+        with acting(container, email, people.camille) as access:
+            ids, by_patient = documents.visible_authors(access)
+            return set(ids), by_patient
+
+    bernard, petit = people.professional[BERNARD], people.professional[PETIT]
+    assert authors(AUTHORISED) == ({bernard}, True)  # Dr Petit's only document is masked
+    assert authors(BERNARD) == ({bernard, petit}, True)  # the médecin traitant sees it
+    assert authors(CAMILLE) == ({bernard, petit}, True)
+    with acting(container, AUTHORISED, people.camille) as access:
+        only_petit = documents.DocumentQuery(author_professional_id=petit)
+        assert documents.list_documents(access, only_petit).items == []

@@ -143,7 +143,12 @@ def list_documents(
     class_code: Annotated[list[str] | None, Query(alias="class")] = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    author: uuid.UUID | None = None,
+    author: Annotated[
+        uuid.UUID | None, Query(description="Only the documents of this professional")
+    ] = None,
+    by_patient: Annotated[
+        bool, Query(description="Only the documents added by the patient's side")
+    ] = False,
     archived: bool = False,
     deprecated: bool = False,
     masked: bool = False,
@@ -158,6 +163,7 @@ def list_documents(
             since=since,
             until=until,
             author_professional_id=author,
+            by_patient=by_patient,
             include_archived=archived,
             include_deprecated=deprecated,
             only_masked=masked,
