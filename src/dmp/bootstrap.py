@@ -33,8 +33,10 @@ from dmp.web import notices as web_notices
 from dmp.web import pages as web_pages
 from dmp.web import patients as web_patients
 from dmp.web import pro as web_pro
+from dmp.web import profile as web_profile
 from dmp.web import record_holder as web_record_holder
 from dmp.web import sharing as web_sharing
+from dmp.web import vaccinations as web_vaccinations
 from dmp.web.context import CsrfFailure, LoginRequired
 from dmp.web.errors import CSRF_MESSAGE, domain_error_page, error_page, login_redirect
 from dmp.web.templating import STATIC_DIR, build_environment
@@ -147,6 +149,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         web_documents,
         web_sharing,
         web_history,
+        web_profile,
+        web_vaccinations,
         web_record_holder,
         web_notices,
     ):

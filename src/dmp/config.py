@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     emergency_sees_masked: bool = False
     announcement_notice_days: int = Field(default=14, ge=1)  # "update" notice to the patient
     invisible_to_patient_days: int = Field(default=30, ge=1)  # then visible automatically
+    vaccination_reminder_days: int = Field(default=30, ge=1)  # remind this long before a dose
     retention_years_after_closure: int = Field(default=10, ge=1)
     deletion_request_days: int = Field(default=90, ge=1, le=92)  # "within 3 months"
 

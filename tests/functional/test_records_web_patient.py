@@ -782,11 +782,15 @@ def test_acting_for_leo_shows_whose_record_and_its_pages(
     nav = record_nav(page)
     assert [href for href, _label in nav] == [
         documents,
+        records.path("/profile", records.leo),
+        records.path("/vaccinations", records.leo),
         records.path("/sharing", records.leo),
         records.path("/history", records.leo),
     ]
     assert [label for _href, label in nav] == [
         "Documents",
+        "Profil médical",
+        "Vaccinations",
         "Accès et confidentialité",
         "Historique des accès",
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dmp.shared.db import Base, UTCDateTime, new_id
@@ -99,6 +99,7 @@ class PreferencesRow(Base):
     notify_emergency: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_announcement: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_new_document: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_vaccination: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -375,6 +375,7 @@ def update_preferences(access: Access, **changes: bool) -> PreferencesRow:
         "notify_emergency",
         "notify_announcement",
         "notify_new_document",
+        "notify_vaccination",
     }
     unknown = set(changes) - allowed
     if unknown:

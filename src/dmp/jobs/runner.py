@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from dmp.container import Container
 from dmp.jobs import tasks
+from dmp.vaccination import reminders
 
 log = logging.getLogger("dmp.jobs")
 
@@ -26,6 +27,9 @@ def run_round(container: Container) -> dict[str, int]:
             container.blobs,
             container.clock,
             default_language=container.settings.default_language,
+        ),
+        "vaccination_reminders": lambda: reminders.send_reminders(
+            container.sessions, container.settings, container.clock
         ),
         "orphan_blobs": lambda: tasks.sweep_orphan_blobs(
             container.sessions, container.blobs, container.clock

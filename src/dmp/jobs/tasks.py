@@ -19,6 +19,7 @@ from dmp.config import Settings
 from dmp.notifications.adapters import Dispatcher
 from dmp.notifications.orm import OutboxRow
 from dmp.notifications.services import claim_due, message_of, settle
+from dmp.records import items
 from dmp.records.lifecycle import due_for_purge
 from dmp.records.orm import DocumentRow, RecordRow
 from dmp.records.recipients import tell
@@ -27,6 +28,7 @@ from dmp.shared.context import SYSTEM
 from dmp.shared.db import transaction
 from dmp.shared.i18n import DEFAULT_LANGUAGE
 from dmp.storage.blobs import BlobStore
+from dmp.vaccination.orm import VaccinationReminderRow
 
 log = logging.getLogger("dmp.jobs")
 
@@ -163,6 +165,12 @@ def purge_records(
             session.execute(
                 delete(EmergencyAccessRow).where(EmergencyAccessRow.patient_id == patient_id)
             )
+            record_items = items.purge(session, patient_id)
+            session.execute(
+                delete(VaccinationReminderRow).where(
+                    VaccinationReminderRow.patient_id == patient_id
+                )
+            )
             access_services.revoke_everything_for(session, patient_id, now)
             record.purged_at = now
             record.updated_at = now
@@ -174,7 +182,7 @@ def purge_records(
                 action=AuditAction.RecordPurge,
                 mode=Mode.system,
                 target=f"Record/{patient_id}",
-                details={"documents": str(len(documents))},
+                details={"documents": str(len(documents)), "items": str(record_items)},
             )
             tell(session, patient_id, "record-purged", now, default_language=default_language)
         for key in keys:  # after the commit: the keys are gone whatever happens to the blobs

@@ -133,6 +133,19 @@ KINDS = {
                 " pour le consulter."
             ),
         ),
+        NoticeKind(  # which vaccine is health data: the page says, the message does not
+            "vaccination-due",
+            N_("Une vaccination est à prévoir"),
+            N_(
+                "Une vaccination recommandée par le calendrier des vaccinations est à prévoir."
+                " Connectez-vous pour voir laquelle et en parler avec un professionnel de santé."
+            ),
+            N_("Une vaccination de %(patient)s est à prévoir"),
+            N_(
+                "Une vaccination recommandée pour %(patient)s par le calendrier des vaccinations"
+                " est à prévoir. Connectez-vous pour voir laquelle."
+            ),
+        ),
     )
 }
 

@@ -27,11 +27,18 @@ from dmp.access.policy import (
 )
 from dmp.access.services import Access, policy_settings
 from dmp.audit.model import AuditAction
-from dmp.identity.orm import ProfessionalOrganisationRow, ProfessionalRow
-from dmp.records import content
+from dmp.identity.orm import ProfessionalRow
+from dmp.records import content, items
 from dmp.records.orm import DocumentRow
 from dmp.records.recipients import tell
-from dmp.shared.errors import N_, Conflict, DomainError, FieldError, InvalidInput, NotFound
+from dmp.shared.errors import (
+    N_,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 from dmp.shared.i18n import local_day_end, local_day_start
 from dmp.storage import envelope
 from dmp.storage.blobs import BlobStore
@@ -42,11 +49,6 @@ DOCUMENT_NOT_FOUND = N_("Ce document n'existe pas ou vous n'y avez pas accès.")
 CONFIDENTIALITY = ("N", "R", "V")
 PATIENT_FACILITY = "EXP_PATIENT"  # healthcareFacilityTypeCode of documents from the patient
 PATIENT_PRACTICE = "EXP_PATIENT"  # practiceSettingCode for the patient (TRE_A00)
-
-
-class PreconditionFailed(DomainError):
-    status = 412
-    default_code = "precondition-failed"
 
 
 @dataclass
@@ -230,16 +232,6 @@ def _check_metadata(access: Access, data: DocumentInput) -> tuple[str, str, str,
     return type_concept.system, type_concept.class_code, format_code, facility, practice
 
 
-def _organisation(access: Access) -> uuid.UUID | None:
-    if access.actor.professional_id is None:
-        return None
-    return access.session.scalars(
-        select(ProfessionalOrganisationRow.organisation_id).where(
-            ProfessionalOrganisationRow.professional_id == access.actor.professional_id
-        )
-    ).first()
-
-
 def _store_content(
     storage: Storage,
     patient_id: uuid.UUID,
@@ -326,7 +318,7 @@ def file_document(
         author_account_id=access.account.id,
         author_professional_id=access.actor.professional_id,
         author_patient_id=access.actor.patient_id if holder_side else None,
-        author_organisation_id=_organisation(access),
+        author_organisation_id=items.organisation_of(access),
         author_role=data.author_role,
         author_specialty=professional.specialty_code if professional else None,
         mime_type=mime,

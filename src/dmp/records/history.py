@@ -50,7 +50,28 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RecordEmergencyEnd: N_("a mis fin à son accès d'urgence"),
     AuditAction.RecordRegulation: N_("a accédé au dossier depuis le centre de régulation (SAMU)"),
     AuditAction.RecordHistoryRead: N_("a consulté l'historique des accès"),
+    AuditAction.RecordProfileRead: N_("a consulté le profil médical"),
+    AuditAction.RecordProfileCreate: N_("a ajouté une information au profil médical"),
+    AuditAction.RecordProfileUpdate: N_("a modifié une information du profil médical"),
+    AuditAction.RecordProfileDelete: N_("a supprimé une information du profil médical"),
+    AuditAction.RecordProfileMask: N_("a masqué ou démasqué une information du profil médical"),
+    AuditAction.RecordProfileSummary: N_("a produit la synthèse du profil médical"),
+    AuditAction.RecordVaccinationRead: N_("a consulté les vaccinations"),
+    AuditAction.RecordVaccinationCreate: N_("a enregistré une vaccination"),
+    AuditAction.RecordVaccinationUpdate: N_("a corrigé une vaccination"),
+    AuditAction.RecordVaccinationDelete: N_("a supprimé une vaccination"),
+    AuditAction.RecordVaccinationMask: N_("a masqué ou démasqué une vaccination"),
+    AuditAction.RecordVaccinationReminder: N_("a envoyé un rappel de vaccination"),
 }
+
+# Reading actions: reported when someone else reads, not when the holder (or a representative)
+# reads their own record.
+READS = (
+    AuditAction.RecordDocumentList,
+    AuditAction.RecordDocumentRead,
+    AuditAction.RecordProfileRead,
+    AuditAction.RecordVaccinationRead,
+)
 
 MODE_LABELS: dict[str, str] = {
     "holder": N_("titulaire"),
@@ -103,9 +124,7 @@ def history(
     conditions.append(
         not_(
             and_(
-                AuditEventRow.action.in_(
-                    [AuditAction.RecordDocumentList.value, AuditAction.RecordDocumentRead.value]
-                ),
+                AuditEventRow.action.in_([action.value for action in READS]),
                 or_(
                     AuditEventRow.details.contains('"mode":"holder"'),
                     AuditEventRow.details.contains('"mode":"representative"'),

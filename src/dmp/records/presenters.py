@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,9 +13,20 @@ from sqlalchemy.orm import Session
 from dmp.accounts.orm import AccountRow
 from dmp.identity.model import PROFESSIONS, SPECIALTIES
 from dmp.identity.orm import OrganisationRow, ProfessionalRow
-from dmp.records.orm import DocumentRow
 from dmp.shared.errors import N_
 from dmp.terminology import valuesets
+
+
+class Authored(Protocol):
+    """A document or a record item: whoever wrote it, and from where."""
+
+    @property
+    def author_account_id(self) -> uuid.UUID | None: ...
+    @property
+    def author_professional_id(self) -> uuid.UUID | None: ...
+    @property
+    def author_organisation_id(self) -> uuid.UUID | None: ...
+
 
 _Row = TypeVar("_Row", ProfessionalRow, OrganisationRow, AccountRow)
 
@@ -56,7 +67,7 @@ def professional_name(row: ProfessionalRow) -> str:
 class Authors:
     """Resolves document authors once per page, in three queries whatever the page's size."""
 
-    def __init__(self, session: Session, rows: Iterable[DocumentRow] = ()) -> None:
+    def __init__(self, session: Session, rows: Iterable[Authored] = ()) -> None:
         self._session = session
         self._cache: dict[tuple[uuid.UUID | None, ...], Author] = {}
         self._professionals: dict[uuid.UUID, ProfessionalRow] = {}
@@ -64,7 +75,7 @@ class Authors:
         self._accounts: dict[uuid.UUID, AccountRow] = {}
         self._load(list(rows))
 
-    def _load(self, rows: list[DocumentRow]) -> None:
+    def _load(self, rows: list[Authored]) -> None:
         self._fetch(ProfessionalRow, self._professionals, {r.author_professional_id for r in rows})
         self._fetch(OrganisationRow, self._organisations, {r.author_organisation_id for r in rows})
         self._fetch(AccountRow, self._accounts, {r.author_account_id for r in rows})
@@ -85,13 +96,13 @@ class Authors:
             found[key] = item
         return found[key]
 
-    def of(self, row: DocumentRow) -> Author:
+    def of(self, row: Authored) -> Author:
         key = (row.author_account_id, row.author_professional_id, row.author_organisation_id)
         if key not in self._cache:
             self._cache[key] = self._resolve(row)
         return self._cache[key]
 
-    def _resolve(self, row: DocumentRow) -> Author:
+    def _resolve(self, row: Authored) -> Author:
         organisation = (
             self._get(OrganisationRow, self._organisations, row.author_organisation_id)
             if row.author_organisation_id

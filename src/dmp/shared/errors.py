@@ -104,6 +104,13 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+class PreconditionFailed(DomainError):
+    """The client's ``If-Match`` names a version that is no longer current."""
+
+    status = 412
+    default_code = "precondition-failed"
+
+
 class TooManyAttempts(DomainError):
     status = 429
     default_code = "too-many-attempts"

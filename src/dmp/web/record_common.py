@@ -46,6 +46,8 @@ class RecordPage:
             found.append((f"/pro/patients/{self.patient_id}", N_("Fiche du patient")))
         pages = (
             (Action.documents_list, "/documents", N_("Documents")),
+            (Action.documents_list, "/profile", N_("Profil médical")),
+            (Action.documents_list, "/vaccinations", N_("Vaccinations")),
             (Action.sharing_manage, "/sharing", N_("Accès et confidentialité")),
             (Action.history_read, "/history", N_("Historique des accès")),
         )

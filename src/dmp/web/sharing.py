@@ -216,6 +216,7 @@ def preferences_submit(
     notify_emergency: Annotated[str | None, Form(max_length=3)] = None,
     notify_announcement: Annotated[str | None, Form(max_length=3)] = None,
     notify_new_document: Annotated[str | None, Form(max_length=3)] = None,
+    notify_vaccination: Annotated[str | None, Form(max_length=3)] = None,
 ) -> Response:
     record = record_page(web, patient_id)
     access_services.update_preferences(
@@ -226,6 +227,7 @@ def preferences_submit(
         notify_emergency=bool(notify_emergency),
         notify_announcement=bool(notify_announcement),
         notify_new_document=bool(notify_new_document),
+        notify_vaccination=bool(notify_vaccination),
     )
     web.flash(N_("Vos choix sont enregistrés."))
     return web.redirect(f"/records/{record.patient_id}/sharing")

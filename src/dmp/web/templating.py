@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -32,4 +34,13 @@ def build_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["static_url"] = static_url
+    env.filters["isodate"] = dt.date.fromisoformat
+    env.filters["translate_choices"] = _translate_choices
     return env
+
+
+def _translate_choices(
+    choices: Iterable[tuple[str, str]], gettext: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """(code, French label) pairs with their labels in the page's language."""
+    return [(code, gettext(label)) for code, label in choices]

@@ -246,6 +246,7 @@ def test_a_round_runs_every_job_and_survives_a_failing_one(
         "purges",
         "orphan_blobs",
         "web_sessions",
+        "vaccination_reminders",
     }
     assert counts["announcement_notices"] == 1
     assert counts["automatic_visibility"] == 0

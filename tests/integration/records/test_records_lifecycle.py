@@ -41,6 +41,8 @@ from dmp.audit.orm import AuditEventRow
 from dmp.audit.services import verify_all
 from dmp.container import Container
 from dmp.jobs import tasks
+from dmp.profile import services as profile_services
+from dmp.profile.orm import ProfileEntryRow
 from dmp.records import documents, lifecycle
 from dmp.records.documents import DocumentQuery
 from dmp.records.orm import RecordRow
@@ -354,6 +356,14 @@ def test_purge_shreds_keys_then_removes_rows_and_blobs(
     )
     assert plain.startswith((b"%PDF-", b"Note de"))
 
+    # Structured content goes too: a profile entry with two versions (one deprecated).
+    with acting(container, CAMILLE, people.camille) as access:
+        entry = profile_services.add(access, "allergy", {"substance": "Pollen", "kind": "allergy"})
+    with acting(container, CAMILLE, people.camille) as access:
+        profile_services.update(access, entry.id, {"substance": "Pollens", "kind": "allergy"})
+    with acting(container, CAMILLE, people.leo) as access:
+        profile_services.add(access, "allergy", {"substance": "Arachide", "kind": "allergy"})
+
     with acting(container, CAMILLE, people.camille) as access:
         lifecycle.request_deletion(access)
     clock.advance(days=89)
@@ -402,7 +412,10 @@ def test_purge_shreds_keys_then_removes_rows_and_blobs(
     assert facts.status is None
 
     [purge] = audit_entries(container, people.camille, "record:record:purge")
-    assert details(purge) == {"mode": "system", "documents": "4"}
+    assert details(purge) == {"mode": "system", "documents": "4", "items": "2"}
+    with transaction(container.sessions) as session:
+        left = session.scalars(select(ProfileEntryRow.patient_id)).all()
+    assert left == [people.leo]
     assert purge.actor_account_id is None
     assert [n.kind for n in notices(container, CAMILLE)][-1] == "record-purged"
     assert outbox_rows(container, CAMILLE)[-1].subject != ""

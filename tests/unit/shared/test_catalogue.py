@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def source_messages() -> set[str]:
-    method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found: set[str] = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(SRC), method_map, keywords={"_": None, "N_": None, "gettext": None}

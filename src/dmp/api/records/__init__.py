@@ -4,8 +4,16 @@ calls the record services, which apply the one policy; what the caller may not s
 
 from fastapi import APIRouter
 
-from dmp.api.records import documents, emergency, history, sharing, status
+from dmp.api.records import (
+    documents,
+    emergency,
+    history,
+    profile,
+    sharing,
+    status,
+    vaccinations,
+)
 
 router = APIRouter()
-for module in (status, documents, sharing, emergency, history):
+for module in (status, documents, sharing, emergency, history, profile, vaccinations):
     router.include_router(module.router)

@@ -17,6 +17,7 @@ from dmp.api.dependencies import ActorDep, ApiActor, ContainerDep, DbDep
 from dmp.container import Container
 from dmp.identity.orm import PatientRow
 from dmp.records import documents
+from dmp.shared.errors import N_, InvalidInput
 
 ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), PROBLEM)
 READ_CHUNK = 64 * 1024
@@ -34,6 +35,16 @@ def get_access(
 
 
 AccessDep = Annotated[Access, Depends(get_access)]
+
+
+def if_match_version(value: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``), if any."""
+    if not value:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput.single("If-Match", "etag", N_("En-tête If-Match invalide."))
+    return int(text)
 
 
 def storage(container: Container) -> documents.Storage:

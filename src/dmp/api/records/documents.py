@@ -15,7 +15,7 @@ from dmp.access.policy import Action, DocumentStatus
 from dmp.access.services import Access
 from dmp.api.dependencies import ContainerDep
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, READ_CHUNK, AccessDep, storage
+from dmp.api.records.common import ERRORS, READ_CHUNK, AccessDep, if_match_version, storage
 from dmp.audit.model import AuditAction
 from dmp.container import Container
 from dmp.records import documents, presenters
@@ -278,15 +278,6 @@ def file_document(
     return _created(row, access, request)
 
 
-def _etag(value: str | None) -> int | None:
-    if not value:
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidInput.single("If-Match", "etag", N_("En-tête If-Match invalide."))
-    return int(text)
-
-
 @router.get(
     "/patients/{patient_id}/documents/{document_id}",
     response_model=DocumentOut,
@@ -371,7 +362,7 @@ def replace_document(
         document_id,
         data,
         upload_chunks(file),
-        expected_version=_etag(if_match),
+        expected_version=if_match_version(if_match),
     )
     access.session.commit()
     return _created(row, access, request)
@@ -397,7 +388,10 @@ def set_status(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     row = documents.set_status(
-        access, document_id, DocumentStatus(body.status), expected_version=_etag(if_match)
+        access,
+        document_id,
+        DocumentStatus(body.status),
+        expected_version=if_match_version(if_match),
     )
     access.session.commit()
     body_out = document_out(row, presenters.Authors(access.session), api_language(request), access)
@@ -447,11 +441,11 @@ def set_flags(
         row, _mode = documents.get_document(access, document_id, Action.document_mask)
         if row.author_patient_id is None:
             row = documents.set_masked(
-                access, document_id, body.masked, expected_version=_etag(if_match)
+                access, document_id, body.masked, expected_version=if_match_version(if_match)
             )
         else:
             row = documents.set_flags(
-                access, document_id, masked=body.masked, expected_version=_etag(if_match)
+                access, document_id, masked=body.masked, expected_version=if_match_version(if_match)
             )
     else:
         row = documents.set_flags(
@@ -460,7 +454,7 @@ def set_flags(
             masked=body.masked,
             invisible_to_patient=body.invisible_to_patient,
             invisible_to_representatives=body.invisible_to_representatives,
-            expected_version=_etag(if_match),
+            expected_version=if_match_version(if_match),
         )
     access.session.commit()
     out = document_out(row, presenters.Authors(access.session), api_language(request), access)

@@ -42,6 +42,7 @@ class SharingOut(BaseModel):
     notify_emergency: bool
     notify_announcement: bool
     notify_new_document: bool
+    notify_vaccination: bool
 
 
 def professional_out(db: Any, professional_id: uuid.UUID, language: str) -> ProfessionalOut:
@@ -81,6 +82,7 @@ def sharing_out(access: Access, language: str) -> SharingOut:
         notify_emergency=prefs.notify_emergency,
         notify_announcement=prefs.notify_announcement,
         notify_new_document=prefs.notify_new_document,
+        notify_vaccination=prefs.notify_vaccination,
     )
 
 
@@ -118,6 +120,7 @@ class PreferencesIn(BaseModel):
     notify_emergency: bool | None = None
     notify_announcement: bool | None = None
     notify_new_document: bool | None = None
+    notify_vaccination: bool | None = None
 
 
 def _changed(access: Access, request: Request, change: Callable[[Access], object]) -> SharingOut:

@@ -1,0 +1,1 @@
+"""The patient's medical profile: allergies, conditions, treatments, measurements…"""
