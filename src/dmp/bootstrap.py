@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dmp import __version__
 from dmp.api import auth as api_auth
 from dmp.api import directory as api_directory
+from dmp.api import exports as api_exports
 from dmp.api import patients as api_patients
 from dmp.api import records as api_records
 from dmp.api.problems import api_language, domain_problem, problem
@@ -25,9 +26,14 @@ from dmp.shared.i18n import translate
 from dmp.shared.logging import configure_logging
 from dmp.web import account as web_account
 from dmp.web import activation as web_activation
+from dmp.web import blood_group as web_blood_group
+from dmp.web import directives as web_directives
 from dmp.web import documents as web_documents
+from dmp.web import export as web_export
 from dmp.web import factors as web_factors
+from dmp.web import health as web_health
 from dmp.web import history as web_history
+from dmp.web import linked as web_linked
 from dmp.web import login as web_login
 from dmp.web import notices as web_notices
 from dmp.web import pages as web_pages
@@ -35,7 +41,9 @@ from dmp.web import patients as web_patients
 from dmp.web import pro as web_pro
 from dmp.web import profile as web_profile
 from dmp.web import record_holder as web_record_holder
+from dmp.web import rights as web_rights
 from dmp.web import sharing as web_sharing
+from dmp.web import trusted_person as web_trusted_person
 from dmp.web import vaccinations as web_vaccinations
 from dmp.web.context import CsrfFailure, LoginRequired
 from dmp.web.errors import CSRF_MESSAGE, domain_error_page, error_page, login_redirect
@@ -136,7 +144,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         return error_page(request, 403, CSRF_MESSAGE)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, api_auth, api_patients, api_records, api_directory):
+    for module in (health, api_auth, api_patients, api_records, api_directory, api_exports):
         app.include_router(module.router)
     for module in (
         web_pages,
@@ -149,10 +157,17 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         web_documents,
         web_sharing,
         web_history,
+        web_health,
         web_profile,
         web_vaccinations,
+        web_directives,
+        web_export,
+        web_trusted_person,
+        web_blood_group,
         web_record_holder,
         web_notices,
+        web_linked,
+        web_rights,
     ):
         app.include_router(module.router, include_in_schema=False)
     return app

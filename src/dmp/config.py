@@ -69,8 +69,18 @@ class Settings(BaseSettings):
     announcement_notice_days: int = Field(default=14, ge=1)  # "update" notice to the patient
     invisible_to_patient_days: int = Field(default=30, ge=1)  # then visible automatically
     vaccination_reminder_days: int = Field(default=30, ge=1)  # remind this long before a dose
+    # Remind the author of their directives anticipées this long after signing (R1111-19).
+    directives_reminder_days: int = Field(default=365, ge=1)
     retention_years_after_closure: int = Field(default=10, ge=1)
     deletion_request_days: int = Field(default=90, ge=1, le=92)  # "within 3 months"
+    # Whom people write to about their data (GDPR art. 37-39), shown on the "Mes droits" page.
+    dpo_contact_email: str = "dpo@dmp.example"
+    dpo_postal_address: str = (
+        "Délégué à la protection des données, dmp, 1 place de la Santé, 75000 Paris"
+    )
+    # Legal representatives' access ends at this age (the DMP's ``ageMajorite`` parameter);
+    # the young adult is invited to activate their own space.
+    age_of_majority: int = Field(default=18, ge=1, le=25)
 
     default_language: Literal["fr", "en"] = "fr"
     # Secure cookies: None follows the request scheme (https → Secure). Set true behind a

@@ -13,6 +13,8 @@ from dmp.access import services as access_services
 from dmp.access.services import Access
 from dmp.accounts.orm import AccountRow
 from dmp.accounts.queries import account_by_email
+from dmp.bloodgroup import services as blood_group
+from dmp.bloodgroup.model import BloodGroupInput
 from dmp.config import Settings
 from dmp.identity import services as identity_services
 from dmp.records import documents, lifecycle
@@ -127,6 +129,26 @@ def seed_records(
         ),
         "Hémogramme : normal.\nGlycémie à jeun : 0,92 g/L (normale : 0,70 à 1,10).\n"
         "Cholestérol LDL : 1,15 g/L.\n".encode(),
+    )
+    # Her blood-group card, copied by Dr Bernard from the laboratory's result: verified.
+    lab_day = (now - dt.timedelta(days=30)).date()
+    blood_group.record(
+        bernard,
+        BloodGroupInput(
+            abo="A",
+            rhd="positive",
+            source=None,
+            big_c=True,
+            little_c=True,
+            big_e=False,
+            little_e=True,
+            kell=False,
+            rai_date=lab_day,
+            rai_result="negative",
+            laboratory="Laboratoire de biologie médicale Paris Nation",
+            biologist="Dr Sophie Lambert",
+            first_determination=lab_day,
+        ),
     )
     petit = _access(session, settings, clock, demo.PETIT.email, camille.id)
     access_services.record_consent(petit, care_team=False)

@@ -341,6 +341,9 @@ class Browser:
         return self.client.post(path, data=data, **kwargs)
 
 
+Login = Callable[[demo.DemoAccount], "Browser"]
+
+
 @contextmanager
 def browsers(app: FastAPI, clock: FrozenClock) -> Iterator[Callable[[demo.DemoAccount], Browser]]:
     """Opens a logged-in browser per person, all closed at the end."""

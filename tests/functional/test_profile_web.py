@@ -5,43 +5,24 @@ representative never sees his confidential care."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers_dmp import text_of
 from helpers_web_records import (
-    Browser,
     DemoRecords,
+    Login,
     error_text,
     flash,
     hrefs,
     record_actions,
     record_nav,
     section,
-    seed_demo_records,
 )
 
 from dmp import demo
 from dmp.container import Container
 from dmp.shared.clock import FrozenClock
 from support import api_tokens, bearer
-
-Login = Callable[[demo.DemoAccount], Browser]
-
-
-@pytest.fixture
-def records(seeded: Container) -> DemoRecords:
-    return seed_demo_records(seeded)
-
-
-@pytest.fixture
-def login(app: FastAPI, clock: FrozenClock, records: DemoRecords) -> Iterator[Login]:
-    from helpers_web_records import browsers
-
-    with browsers(app, clock) as open_as:
-        yield open_as
 
 
 def profile_path(records: DemoRecords, patient: str = "camille", rest: str = "") -> str:
@@ -212,3 +193,20 @@ def test_the_summary_is_a_pdf_filed_among_her_documents(
     # A professional cannot produce it in the patient's name.
     bernard = login(demo.BERNARD)
     assert "synthèse PDF" not in bernard.page(path)
+
+
+def test_the_api_files_the_summary_for_the_patient_side_only(
+    client: TestClient, records: DemoRecords, clock: FrozenClock
+) -> None:
+    camille = bearer(api_tokens(client, clock, demo.CAMILLE)["access_token"])
+    bernard = bearer(api_tokens(client, clock, demo.BERNARD)["access_token"])
+    url = f"/api/v1/patients/{records.camille}/profile/summary"
+    made = client.post(url, headers={**camille, "Accept-Language": "en"})
+    assert made.status_code == 201, made.text
+    assert made.json()["type"]["code"] == "DOCPAT08"
+    assert made.json()["title"].startswith("Summary of my medical profile")
+    content = client.get(made.headers["location"] + "/content", headers=camille)
+    assert content.content.startswith(b"%PDF-")
+    refused = client.post(url, headers=bernard)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "holder-only"

@@ -5,7 +5,6 @@ session at all, ids that are not ids. Each refusal is checked to have changed no
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -19,10 +18,9 @@ from helpers_web_records import (
     CARDIO,
     RANDOM_ID,
     SUIVI,
-    Browser,
     DemoRecords,
+    Login,
     browser,
-    browsers,
     document_of,
     documents_of,
     inbox,
@@ -30,7 +28,6 @@ from helpers_web_records import (
     not_found_body,
     patient_id_of,
     record_actions,
-    seed_demo_records,
 )
 
 from dmp import demo
@@ -38,20 +35,8 @@ from dmp.container import Container
 from dmp.shared.clock import FrozenClock
 from support import csrf_of, get_csrf, totp
 
-Login = Callable[[demo.DemoAccount], Browser]
 CSRF_MESSAGE = "Pour votre sécurité, ce formulaire a expiré."
 REASON = "Patient inconscient aux urgences, antécédents inconnus"
-
-
-@pytest.fixture
-def records(seeded: Container) -> DemoRecords:
-    return seed_demo_records(seeded)
-
-
-@pytest.fixture
-def login(app: FastAPI, clock: FrozenClock, records: DemoRecords) -> Iterator[Login]:
-    with browsers(app, clock) as open_as:
-        yield open_as
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers_dmp import text_of
 from helpers_matrix import Api, file_ok
@@ -24,8 +22,8 @@ from helpers_web_records import (
     VACCINATION,
     Browser,
     DemoRecords,
+    Login,
     block,
-    browsers,
     checked,
     document_of,
     documents_of,
@@ -45,7 +43,6 @@ from helpers_web_records import (
     record_owner,
     resolve,
     section,
-    seed_demo_records,
     table_rows,
 )
 
@@ -55,18 +52,6 @@ from dmp.shared.clock import FrozenClock
 
 BERNARD = demo.BERNARD.email
 PETIT = demo.PETIT.email
-Login = Callable[[demo.DemoAccount], Browser]
-
-
-@pytest.fixture
-def records(seeded: Container) -> DemoRecords:
-    return seed_demo_records(seeded)
-
-
-@pytest.fixture
-def login(app: FastAPI, clock: FrozenClock, records: DemoRecords) -> Iterator[Login]:
-    with browsers(app, clock) as open_as:
-        yield open_as
 
 
 @pytest.fixture
@@ -784,15 +769,19 @@ def test_acting_for_leo_shows_whose_record_and_its_pages(
         documents,
         records.path("/profile", records.leo),
         records.path("/vaccinations", records.leo),
+        records.path("/blood-group", records.leo),
         records.path("/sharing", records.leo),
         records.path("/history", records.leo),
+        records.path("/rights", records.leo),
     ]
     assert [label for _href, label in nav] == [
         "Documents",
         "Profil médical",
         "Vaccinations",
+        "Groupe sanguin",
         "Accès et confidentialité",
         "Historique des accès",
+        "Droits",
     ]
     assert listed_titles(page) == [VACCINATION]
     for href, _label in nav:

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers_dmp import ALICE, make_nir, register_via_api, text_of
 from helpers_matrix import Api, file_ok
@@ -22,7 +20,7 @@ from helpers_web_records import (
     VACCINATION,
     Browser,
     DemoRecords,
-    browsers,
+    Login,
     document_of,
     documents_of,
     emergency_banner,
@@ -41,7 +39,6 @@ from helpers_web_records import (
     record_nav,
     record_owner,
     section,
-    seed_demo_records,
     table_rows,
 )
 from httpx2 import Response
@@ -52,19 +49,7 @@ from dmp.shared.clock import FrozenClock
 from dmp.shared.i18n import format_datetime
 from support import csrf_of
 
-Login = Callable[[demo.DemoAccount], Browser]
 REASON = "Patiente inconsciente aux urgences, antécédents inconnus"
-
-
-@pytest.fixture
-def records(seeded: Container) -> DemoRecords:
-    return seed_demo_records(seeded)
-
-
-@pytest.fixture
-def login(app: FastAPI, clock: FrozenClock, records: DemoRecords) -> Iterator[Login]:
-    with browsers(app, clock) as open_as:
-        yield open_as
 
 
 @pytest.fixture

@@ -3,40 +3,21 @@ booklet, sees what is due, a doctor's dose shows as verified, the certificate pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers_dmp import text_of
 from helpers_web_records import (
-    Browser,
     DemoRecords,
-    browsers,
+    Login,
     error_text,
     flash,
     record_actions,
     section,
-    seed_demo_records,
 )
 
 from dmp import demo
 from dmp.container import Container
 from dmp.shared.clock import FrozenClock
 from support import api_tokens, bearer
-
-Login = Callable[[demo.DemoAccount], Browser]
-
-
-@pytest.fixture
-def records(seeded: Container) -> DemoRecords:
-    return seed_demo_records(seeded)
-
-
-@pytest.fixture
-def login(app: FastAPI, clock: FrozenClock, records: DemoRecords) -> Iterator[Login]:
-    with browsers(app, clock) as open_as:
-        yield open_as
 
 
 def test_a_parent_records_doses_and_sees_what_is_due(

@@ -17,10 +17,14 @@ from dmp.access.orm import (
 )
 from dmp.access.policy import RecordFacts, RecordStatus
 from dmp.identity.orm import LegalRepresentativeRow
+from dmp.linked.queries import in_force
 from dmp.records.orm import RecordRow
+from dmp.shared.i18n import DISPLAY_TZ
 
 TREATING_DOCTOR = "treating-doctor"
 EXTENDED_RIGHTS = "extended-rights"
+DELEGATE = "delegate"
+MANAGE = "manage"
 
 
 def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> RecordFacts:
@@ -43,9 +47,15 @@ def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> R
             CareRoleRow.patient_id == patient_id, CareRoleRow.revoked_at.is_(None)
         )
     ).all()
-    representatives = session.scalars(
-        select(LegalRepresentativeRow.representative_id).where(
-            LegalRepresentativeRow.patient_id == patient_id
+    # Links in force today (French calendar day): ended, future or expired ones give nothing.
+    links = session.execute(
+        select(
+            LegalRepresentativeRow.representative_id,
+            LegalRepresentativeRow.relationship,
+            LegalRepresentativeRow.scope,
+        ).where(
+            LegalRepresentativeRow.patient_id == patient_id,
+            *in_force(now.astimezone(DISPLAY_TZ).date()),
         )
     ).all()
     preferences = session.get(PreferencesRow, patient_id)
@@ -63,7 +73,11 @@ def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> R
         blocked=frozenset(blocked),
         treating_doctor=next((p for p, role in roles if role == TREATING_DOCTOR), None),
         extended_rights=frozenset(p for p, role in roles if role == EXTENDED_RIGHTS),
-        representatives=frozenset(representatives),
+        representatives=frozenset(p for p, kind, _scope in links if kind != DELEGATE),
+        delegates=frozenset(p for p, kind, scope in links if kind == DELEGATE and scope == MANAGE),
+        read_only_delegates=frozenset(
+            p for p, kind, scope in links if kind == DELEGATE and scope != MANAGE
+        ),
         emergency_opposed=bool(preferences and preferences.emergency_opposed),
         regulation_opposed=bool(preferences and preferences.regulation_opposed),
         emergency_access=frozenset(p for p, kind in live if kind == "emergency"),

@@ -100,6 +100,7 @@ class PreferencesRow(Base):
     notify_announcement: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_new_document: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_vaccination: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_directives: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -14,7 +14,9 @@ Sources, in short (see DOMAIN.md §1 for the full references):
   documents included (L1111-16); a masked document stays visible to its author (R1111-49);
 * a document invisible to the patient becomes visible after an announcement consultation, or
   automatically after one month (R1111-53) — the caller passes the *effective* state;
-* documents invisible to legal representatives are never shown to them (R1111-50);
+* documents invisible to legal representatives are never shown to them (R1111-50), nor to
+  the delegates of a protected adult; a read-only delegate lists and reads, never writes;
+  a delegation outside its dates is not in the facts at all;
 * bris de glace and SAMU regulation read without authorisation unless the holder opposed it,
   for a limited time; whether they see masked documents is a setting (DOMAIN.md §10 item 3);
 * operators and support never read medical content.
@@ -58,6 +60,7 @@ class Mode(enum.StrEnum):
 
     holder = "holder"
     representative = "representative"
+    delegate = "delegate"  # for a protected adult, within the delegation's scope and dates
     authorised = "authorised"
     treating_doctor = "treating-doctor"
     extended_rights = "extended-rights"
@@ -104,6 +107,10 @@ class RecordFacts:
     treating_doctor: uuid.UUID | None = None
     extended_rights: frozenset[uuid.UUID] = field(default_factory=frozenset)
     representatives: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    # Delegates in force today (their patient ids): "manage" ones act as a representative
+    # does; "read" ones list and read only.
+    delegates: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    read_only_delegates: frozenset[uuid.UUID] = field(default_factory=frozenset)
     emergency_opposed: bool = False
     regulation_opposed: bool = False
     emergency_access: frozenset[uuid.UUID] = field(default_factory=frozenset)  # live now
@@ -204,9 +211,27 @@ def professional_mode(actor: Actor, record: RecordFacts) -> Mode | None:
 def _holder_mode(actor: Actor, record: RecordFacts) -> Mode | None:
     if actor.kind is ActorKind.patient and actor.patient_id == record.patient_id:
         return Mode.holder
-    if actor.kind is ActorKind.representative and actor.patient_id in record.representatives:
-        return Mode.representative
+    if actor.kind is ActorKind.representative and actor.patient_id is not None:
+        if actor.patient_id in record.representatives:
+            return Mode.representative
+        if actor.patient_id in record.delegates | record.read_only_delegates:
+            return Mode.delegate
     return None
+
+
+# What a read-only delegate may do: see the record, never change it.
+READ_ACTIONS = frozenset(
+    {Action.record_status, Action.history_read, Action.documents_list, Action.document_read}
+)
+
+
+def read_only(actor: Actor, record: RecordFacts) -> bool:
+    """A delegate whose delegation only lets them read (and no wider link)."""
+    return (
+        actor.kind is ActorKind.representative
+        and actor.patient_id in record.read_only_delegates
+        and actor.patient_id not in record.representatives | record.delegates
+    )
 
 
 def document_filter(
@@ -225,7 +250,7 @@ def document_filter(
             True,
             holder,
             hide_invisible_to_patient=True,
-            hide_invisible_to_representatives=holder is Mode.representative,
+            hide_invisible_to_representatives=holder in (Mode.representative, Mode.delegate),
         )
     mode = professional_mode(actor, record)
     if mode is None:
@@ -251,6 +276,8 @@ def decide(
     if actor.kind in (ActorKind.operator, ActorKind.support):
         return _deny("platform staff never reach medical content")
     holder = _holder_mode(actor, record)
+    if holder is Mode.delegate and action not in READ_ACTIONS and read_only(actor, record):
+        return _deny("a read-only delegate never changes the record")
     is_professional = actor.kind is ActorKind.professional and actor.professional_id is not None
     blocked = is_professional and actor.professional_id in record.blocked
     exists = record.status is not None

@@ -40,11 +40,14 @@ from dmp.audit.model import AuditAction, chain_for_patient
 from dmp.config import Settings
 from dmp.identity.model import Role
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow, ProfessionalRow
+from dmp.rights import registry
+from dmp.rights.model import Channel, Purpose, channel_for
 from dmp.shared.clock import Clock
 from dmp.shared.context import RequestContext
 from dmp.shared.errors import N_, Conflict, InvalidInput, NotFound
 
 NOT_FOUND = N_("Ce dossier n'existe pas ou vous n'y avez pas accès.")
+SHARING_CONSENTS = ("consent", "holder")  # bases that are consents (creation: its own entry)
 
 log = logging.getLogger("dmp.access")
 
@@ -59,10 +62,12 @@ def actor_for(session: Session, account: AccountRow, patient_id: uuid.UUID) -> A
     if Role.patient in roles and account.patient_id is not None:
         if account.patient_id == patient_id:
             return Actor(ActorKind.patient, account.id, patient_id=patient_id)
+        # Any link not ended (its dates and scope are judged by the policy on the facts).
         represents = session.scalars(
             select(LegalRepresentativeRow.id).where(
                 LegalRepresentativeRow.patient_id == patient_id,
                 LegalRepresentativeRow.representative_id == account.patient_id,
+                LegalRepresentativeRow.ended_at.is_(None),
             )
         ).first()
         if represents is not None:
@@ -211,6 +216,17 @@ def grant(access: Access, professional_id: uuid.UUID, *, basis: str) -> None:
             )
         )
         access.session.flush()
+    if basis in SHARING_CONSENTS:  # the care team's access is presumed, not consented
+        registry.give(
+            access.session,
+            access.patient_id,
+            Purpose.data_sharing,
+            now=now,
+            # Collected by a professional: said to them; else the holder's own choice.
+            channel=Channel.oral if basis == "consent" else channel_for(access.ctx.channel),
+            recorded_by=access.account.id,
+            scope=str(professional_id),
+        )
 
 
 def authorise(access: Access, professional_id: uuid.UUID) -> None:
@@ -252,6 +268,14 @@ def revoke(access: Access, professional_id: uuid.UUID) -> None:
     mode = access.require(Action.sharing_manage)
     if not _end(access, AuthorisationRow, professional_id):
         raise NotFound(N_("Ce professionnel n'est pas autorisé."), code="not-authorised")
+    registry.withdraw(
+        access.session,
+        access.patient_id,
+        Purpose.data_sharing,
+        now=access.clock.now(),
+        by=access.account.id,
+        scope=str(professional_id),
+    )
     access.audit(
         AuditAction.RecordAuthorisationRevoke, mode, target=f"Practitioner/{professional_id}"
     )
@@ -376,13 +400,23 @@ def update_preferences(access: Access, **changes: bool) -> PreferencesRow:
         "notify_announcement",
         "notify_new_document",
         "notify_vaccination",
+        "notify_directives",
     }
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"unknown preferences {sorted(unknown)}")
     row = preferences(access.session, access.patient_id, access.clock.now())
+    before = {name: bool(getattr(row, name)) for name in changes}
     for name, value in changes.items():
         setattr(row, name, bool(value))
+    registry.notification_changes(
+        access.session,
+        access.patient_id,
+        {name: (before[name], bool(value)) for name, value in changes.items()},
+        now=access.clock.now(),
+        by=access.account.id,
+        channel=channel_for(access.ctx.channel),
+    )
     row.updated_at = access.clock.now()
     access.session.flush()
     access.audit(

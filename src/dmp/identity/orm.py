@@ -61,9 +61,25 @@ class LegalRepresentativeRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
     representative_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
-    relationship: Mapped[str] = mapped_column(String(20))  # parent | guardian
+    relationship: Mapped[str] = mapped_column(String(20))  # parent | guardian | delegate
     since: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Delegates of a protected adult: read | manage, within [starts_on, ends_on] (inclusive).
+    # Legal representatives have no scope (they act fully) and no window.
+    scope: Mapped[str | None] = mapped_column(String(10))
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Who registered the link (the representative, the holder, a professional or an operator)
+    # and on what basis (e.g. the reference of a judge's decision).
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    basis: Mapped[str | None] = mapped_column(String(200))
+    # The child's own e-mail, if a representative gave it: where the activation code goes at
+    # majority.
+    ward_email: Mapped[str | None] = mapped_column(String(254))
+    # An ended link gives no access any more (majority, revocation); the row stays.
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(20))  # majority | revoked
+    ended_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class OrganisationRow(Base):

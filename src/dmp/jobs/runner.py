@@ -4,7 +4,10 @@ import logging
 from collections.abc import Callable
 
 from dmp.container import Container
+from dmp.directives_record import reminders as directives_reminders
+from dmp.export import services as export_services
 from dmp.jobs import tasks
+from dmp.linked import majority
 from dmp.vaccination import reminders
 
 log = logging.getLogger("dmp.jobs")
@@ -30,6 +33,21 @@ def run_round(container: Container) -> dict[str, int]:
         ),
         "vaccination_reminders": lambda: reminders.send_reminders(
             container.sessions, container.settings, container.clock
+        ),
+        "directives_reminders": lambda: directives_reminders.send_reminders(
+            container.sessions, container.settings, container.clock
+        ),
+        "majority": lambda: majority.end_at_majority(
+            container.sessions, container.security, container.settings
+        ),
+        "exports": lambda: export_services.build_exports(
+            container.sessions,
+            container.settings,
+            container.clock,
+            export_services.storage_for(container),
+        ),
+        "expired_exports": lambda: export_services.expire_exports(
+            container.sessions, container.blobs, container.clock
         ),
         "orphan_blobs": lambda: tasks.sweep_orphan_blobs(
             container.sessions, container.blobs, container.clock

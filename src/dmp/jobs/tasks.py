@@ -16,6 +16,8 @@ from dmp.access.services import preferences
 from dmp.accounts.orm import WebSessionRow
 from dmp.audit.model import AuditAction
 from dmp.config import Settings
+from dmp.directives_record.orm import DirectivesReminderRow
+from dmp.export import services as export_services
 from dmp.notifications.adapters import Dispatcher
 from dmp.notifications.orm import OutboxRow
 from dmp.notifications.services import claim_due, message_of, settle
@@ -23,11 +25,13 @@ from dmp.records import items
 from dmp.records.lifecycle import due_for_purge
 from dmp.records.orm import DocumentRow, RecordRow
 from dmp.records.recipients import tell
+from dmp.rights import services as rights_services
 from dmp.shared.clock import Clock
 from dmp.shared.context import SYSTEM
 from dmp.shared.db import transaction
 from dmp.shared.i18n import DEFAULT_LANGUAGE
 from dmp.storage.blobs import BlobStore
+from dmp.trusted import services as trusted_services
 from dmp.vaccination.orm import VaccinationReminderRow
 
 log = logging.getLogger("dmp.jobs")
@@ -165,11 +169,16 @@ def purge_records(
             session.execute(
                 delete(EmergencyAccessRow).where(EmergencyAccessRow.patient_id == patient_id)
             )
+            trusted_services.purge(session, patient_id)  # invitations, then items
             record_items = items.purge(session, patient_id)
+            rights_services.purge(session, patient_id, now)
             session.execute(
                 delete(VaccinationReminderRow).where(
                     VaccinationReminderRow.patient_id == patient_id
                 )
+            )
+            session.execute(
+                delete(DirectivesReminderRow).where(DirectivesReminderRow.patient_id == patient_id)
             )
             access_services.revoke_everything_for(session, patient_id, now)
             record.purged_at = now
@@ -195,6 +204,7 @@ def sweep_orphan_blobs(factory: sessionmaker[Session], blobs: BlobStore, clock: 
     """Blobs with no document row (an upload whose transaction failed after the write)."""
     with transaction(factory) as session:
         known = set(session.scalars(select(DocumentRow.blob_key)))
+        known |= export_services.known_blob_keys(session)  # GDPR exports, kept 7 days
     removed = 0
     for key in list(blobs.keys()):
         if key in known:

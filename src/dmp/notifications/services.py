@@ -41,6 +41,10 @@ class NoticeKind:
     text: str
     other_title: str | None = None  # None: the holder's words already suit anyone
     other_text: str | None = None
+    # "record": about a record, read by its holder or by others told about it; "holder": only
+    # ever sent to the holder; "addressee": asks its reader to act and names no patient (it may
+    # go by plain e-mail).
+    audience: Literal["record", "holder", "addressee"] = "record"
 
     def wording(self, to_holder: bool) -> tuple[str, str]:
         if to_holder:
@@ -51,6 +55,55 @@ class NoticeKind:
 KINDS = {
     kind.code: kind
     for kind in (
+        NoticeKind(  # to the author, or to the operators: which item and what is wrong is on
+            # the page, never in the message
+            "rectification-request",
+            N_("Une demande de rectification vous est adressée"),
+            N_(
+                "Un patient signale une erreur dans une information dont vous êtes responsable."
+                " Connectez-vous pour lire sa demande et y répondre."
+            ),
+            audience="addressee",
+        ),
+        NoticeKind(
+            "rectification-answered",
+            N_("Votre demande de rectification a reçu une réponse"),
+            N_(
+                "Votre demande de rectification a reçu une réponse le %(date)s. Connectez-vous"
+                " pour la lire."
+            ),
+            N_("La demande de rectification pour %(patient)s a reçu une réponse"),
+            N_(
+                "La demande de rectification pour le dossier de %(patient)s a reçu une réponse"
+                " le %(date)s. Connectez-vous pour la lire."
+            ),
+        ),
+        NoticeKind(  # the designee's answer; who they are is on the page, not in the message
+            "trusted-person-accepted",
+            N_("Votre personne de confiance a accepté"),
+            N_(
+                "La personne que vous avez désignée comme personne de confiance a co-signé sa"
+                " désignation le %(date)s. Connectez-vous pour la voir."
+            ),
+            N_("La personne de confiance de %(patient)s a accepté"),
+            N_(
+                "La personne désignée comme personne de confiance de %(patient)s a co-signé sa"
+                " désignation le %(date)s."
+            ),
+        ),
+        NoticeKind(
+            "trusted-person-declined",
+            N_("Votre personne de confiance a refusé"),
+            N_(
+                "La personne que vous avez désignée comme personne de confiance a refusé sa"
+                " désignation le %(date)s. Vous pouvez désigner quelqu'un d'autre."
+            ),
+            N_("La personne de confiance de %(patient)s a refusé"),
+            N_(
+                "La personne désignée comme personne de confiance de %(patient)s a refusé sa"
+                " désignation le %(date)s."
+            ),
+        ),
         NoticeKind(
             "record-created",
             N_("Votre dossier médical partagé est ouvert"),
@@ -133,6 +186,42 @@ KINDS = {
                 " pour le consulter."
             ),
         ),
+        NoticeKind(  # linked profiles: the representatives' access ends at majority
+            "majority",
+            N_("Vous gérez désormais seul votre dossier"),
+            N_(
+                "Depuis le %(date)s, vous êtes majeur : vos représentants légaux n'accèdent plus"
+                " à votre dossier médical partagé, qui reste complet."
+            ),
+            N_("%(patient)s est majeur : fin de l'accès à son dossier"),
+            N_(
+                "Depuis le %(date)s, %(patient)s est majeur : vous n'accédez plus à son dossier"
+                " médical partagé. Rien n'a été supprimé ; %(patient)s est invité à activer son"
+                " propre espace."
+            ),
+        ),
+        NoticeKind(
+            "linked-invitation",
+            N_("Invitation à gérer le profil de %(patient)s"),
+            N_(
+                "Vous êtes invité à devenir représentant légal de %(patient)s. Saisissez le code"
+                " reçu par e-mail dans la page « Profils rattachés »."
+            ),
+        ),
+        NoticeKind(
+            "delegate-added",
+            N_("Une personne a été désignée pour vous accompagner"),
+            N_(
+                "Le %(date)s, une personne a été désignée pour accéder à votre dossier en votre"
+                " nom. La page « Profils rattachés » indique qui, jusqu'à quand, et permet de"
+                " mettre fin à cette délégation."
+            ),
+            N_("Un délégué a été désigné pour le dossier de %(patient)s"),
+            N_(
+                "Le %(date)s, une personne a été désignée pour accéder au dossier de %(patient)s."
+                " La page « Profils rattachés » indique qui et jusqu'à quand."
+            ),
+        ),
         NoticeKind(  # which vaccine is health data: the page says, the message does not
             "vaccination-due",
             N_("Une vaccination est à prévoir"),
@@ -145,6 +234,16 @@ KINDS = {
                 "Une vaccination recommandée pour %(patient)s par le calendrier des vaccinations"
                 " est à prévoir. Connectez-vous pour voir laquelle."
             ),
+        ),
+        NoticeKind(  # R1111-19: the author is reminded that their directives exist
+            "directives-reminder",
+            N_("Vos directives anticipées"),
+            N_(
+                "Vos directives anticipées sont enregistrées dans votre dossier. Vous pouvez les"
+                " relire, les modifier ou les révoquer à tout moment. Connectez-vous pour les"
+                " consulter."
+            ),
+            audience="holder",  # never to representatives: directives are the adult's own act
         ),
     )
 }

@@ -158,7 +158,7 @@ def _check_metadata(access: Access, data: DocumentInput) -> tuple[str, str, str,
                 "type_code", "unknown-code", N_("Choisissez un type de document de la liste.")
             )
         )
-    elif holder_side and not data.type_code.startswith("DOCPAT"):
+    elif holder_side and not data.type_code.startswith(("DOCPAT", "EXPPAT")):
         errors.append(
             FieldError(
                 "type_code",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -28,6 +29,9 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RecordReopen: N_("a rouvert le dossier"),
     AuditAction.RecordDeletionRequest: N_("a demandé la suppression du dossier"),
     AuditAction.RecordPurge: N_("a supprimé les données du dossier"),
+    AuditAction.RecordRectificationRequest: N_("a demandé la rectification d'une information"),
+    AuditAction.RecordRectificationAnswer: N_("a répondu à une demande de rectification"),
+    AuditAction.RecordConsentChange: N_("a changé un consentement ou une opposition"),
     AuditAction.RecordDocumentList: N_("a consulté la liste des documents"),
     AuditAction.RecordDocumentRead: N_("a ouvert un document"),
     AuditAction.RecordDocumentCreate: N_("a ajouté un document"),
@@ -48,6 +52,8 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RecordPreferences: N_("a changé les préférences du dossier"),
     AuditAction.RecordEmergency: N_("a déclaré un accès d'urgence (bris de glace)"),
     AuditAction.RecordEmergencyEnd: N_("a mis fin à son accès d'urgence"),
+    AuditAction.RecordExport: N_("a demandé une copie des données du dossier"),
+    AuditAction.RecordExportDownload: N_("a téléchargé une copie des données du dossier"),
     AuditAction.RecordRegulation: N_("a accédé au dossier depuis le centre de régulation (SAMU)"),
     AuditAction.RecordHistoryRead: N_("a consulté l'historique des accès"),
     AuditAction.RecordProfileRead: N_("a consulté le profil médical"),
@@ -62,26 +68,64 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RecordVaccinationDelete: N_("a supprimé une vaccination"),
     AuditAction.RecordVaccinationMask: N_("a masqué ou démasqué une vaccination"),
     AuditAction.RecordVaccinationReminder: N_("a envoyé un rappel de vaccination"),
+    AuditAction.RecordRepresentativeAdd: N_("a rattaché un représentant légal"),
+    AuditAction.RecordRepresentativeInvite: N_("a invité un second représentant légal"),
+    AuditAction.RecordRepresentativeEnd: N_("a mis fin à l'accès des représentants légaux"),
+    AuditAction.RecordDelegateAdd: N_("a désigné un délégué"),
+    AuditAction.RecordDelegateRevoke: N_("a révoqué un délégué"),
+    AuditAction.RecordTrustedPersonDesignate: N_("a désigné une personne de confiance"),
+    AuditAction.RecordTrustedPersonInvite: N_(
+        "a envoyé une nouvelle invitation à la personne de confiance"
+    ),
+    AuditAction.RecordTrustedPersonCosign: N_(
+        "a co-signé sa désignation comme personne de confiance"
+    ),
+    AuditAction.RecordTrustedPersonDecline: N_(
+        "a refusé sa désignation comme personne de confiance"
+    ),
+    AuditAction.RecordTrustedPersonRevoke: N_("a révoqué la personne de confiance"),
+    AuditAction.RecordTrustedPersonRead: N_("a consulté la personne de confiance"),
+    AuditAction.RecordDirectivesRead: N_("a consulté les directives anticipées"),
+    AuditAction.RecordDirectivesSign: N_("a signé des directives anticipées"),
+    AuditAction.RecordDirectivesRevoke: N_("a révoqué les directives anticipées"),
+    AuditAction.RecordDirectivesReminder: N_("a envoyé le rappel des directives anticipées"),
+    AuditAction.RecordBloodGroupRead: N_("a consulté la carte de groupe sanguin"),
+    AuditAction.RecordBloodGroupUpdate: N_("a enregistré la carte de groupe sanguin"),
+    AuditAction.RecordBloodGroupDelete: N_("a supprimé la carte de groupe sanguin"),
+    AuditAction.RecordBloodGroupMask: N_("a masqué ou démasqué la carte de groupe sanguin"),
+    AuditAction.RecordBloodGroupCard: N_("a imprimé la carte de groupe sanguin"),
+    AuditAction.RecordBloodGroupVerify: N_(
+        "a vérifié la carte de groupe sanguin imprimée (code QR scanné)"
+    ),
 }
 
 # Reading actions: reported when someone else reads, not when the holder (or a representative)
 # reads their own record.
 READS = (
+    AuditAction.RecordTrustedPersonRead,
     AuditAction.RecordDocumentList,
     AuditAction.RecordDocumentRead,
     AuditAction.RecordProfileRead,
     AuditAction.RecordVaccinationRead,
+    AuditAction.RecordDirectivesRead,
+    AuditAction.RecordBloodGroupRead,
+    AuditAction.RecordBloodGroupCard,
 )
 
 MODE_LABELS: dict[str, str] = {
     "holder": N_("titulaire"),
     "representative": N_("représentant légal"),
+    "delegate": N_("délégué"),
+    "registrar": N_("professionnel ou opérateur (inscription)"),
     "authorised": N_("professionnel autorisé"),
     "treating-doctor": N_("médecin traitant"),
     "extended-rights": N_("droits du médecin traitant"),
     "emergency": N_("urgence (bris de glace)"),
     "regulation": N_("centre de régulation"),
     "system": N_("traitement automatique"),
+    "author": N_("auteur de l'information"),
+    "operator": N_("équipe d'exploitation de la plateforme"),
+    "designee": N_("personne de confiance désignée"),
 }
 
 
@@ -110,8 +154,12 @@ def history(
     professionals_only: bool = False,
     limit: int = 50,
     offset: int = 0,
+    hidden_ids: Collection[str] = (),
 ) -> tuple[list[HistoryEntry], int]:
-    """Entries for one record, newest first, with the actor's name and organisation."""
+    """Entries for one record, newest first, with the actor's name and organisation.
+
+    ``hidden_ids``: documents and items the reader may not know of (a minor's confidential
+    care, for a legal representative): entries about them are left out."""
     conditions = [
         AuditEventRow.patient_id == patient_id,
         AuditEventRow.action.in_(list(ACTION_LABELS)),
@@ -128,10 +176,15 @@ def history(
                 or_(
                     AuditEventRow.details.contains('"mode":"holder"'),
                     AuditEventRow.details.contains('"mode":"representative"'),
+                    AuditEventRow.details.contains('"mode":"delegate"'),
                 ),
             )
         )
     )
+    if hidden_ids:
+        conditions.append(
+            not_(or_(*(AuditEventRow.target.endswith(f"/{hidden}") for hidden in hidden_ids)))
+        )
     if mode:
         # details is canonical JSON (sorted keys, no spaces), so this match is exact.
         conditions.append(
@@ -157,6 +210,8 @@ def history(
         if row.actor_account_id not in people:
             people[row.actor_account_id] = _person(session, row.actor_account_id)
         who, profession, specialty, organisation, professional_id = people[row.actor_account_id]
+        if row.actor_account_id is None and row.actor_label:
+            who = row.actor_label  # someone without an account (a designee co-signing)
         entries.append(
             HistoryEntry(
                 id=row.id,

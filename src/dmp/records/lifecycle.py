@@ -16,6 +16,8 @@ from dmp.accounts.orm import AccountRow
 from dmp.audit.model import AuditAction
 from dmp.records.orm import RecordRow
 from dmp.records.recipients import tell
+from dmp.rights import registry
+from dmp.rights.model import Channel, Purpose, channel_for
 from dmp.shared.clock import Clock
 from dmp.shared.context import RequestContext
 from dmp.shared.errors import N_, Conflict, InvalidInput
@@ -72,6 +74,16 @@ def create(access: Access, *, consent_method: str | None = None) -> RecordRow:
     access.session.add(record)
     access.session.flush()
     access_services.preferences(access.session, access.patient_id, now)
+    registry.give(
+        access.session,
+        access.patient_id,
+        Purpose.dmp_creation,
+        now=now,
+        channel=Channel(consent_method or "oral")
+        if by_professional
+        else channel_for(access.ctx.channel),
+        recorded_by=access.account.id,
+    )
     if by_professional:
         assert access.actor.professional_id is not None
         access_services.grant(access, access.actor.professional_id, basis="creation")
@@ -107,6 +119,14 @@ def open_at_activation(
     session.add(record)
     session.flush()
     access_services.preferences(session, patient_id, now)
+    registry.give(
+        session,
+        patient_id,
+        Purpose.dmp_creation,
+        now=now,
+        channel=channel_for(ctx.channel),
+        recorded_by=ctx.account_id,
+    )
     access_services.audit_record(
         session,
         clock,
@@ -142,6 +162,9 @@ def close(access: Access, *, reason: str) -> RecordRow:
     record.close_reason = reason[:500]
     record.purge_after = _years_later(now, access.settings.retention_years_after_closure)
     record.updated_at = now
+    registry.withdraw(
+        access.session, access.patient_id, Purpose.dmp_creation, now=now, by=access.account.id
+    )
     access.audit(AuditAction.RecordClose, mode, target=f"Record/{access.patient_id}")
     _tell_holder(access, "record-closed", now)
     access.refresh()
@@ -160,6 +183,14 @@ def reopen(access: Access) -> RecordRow:
     record.purge_after = None
     record.deletion_requested_at = None
     record.updated_at = now
+    registry.give(
+        access.session,
+        access.patient_id,
+        Purpose.dmp_creation,
+        now=now,
+        channel=channel_for(access.ctx.channel),
+        recorded_by=access.account.id,
+    )
     access.audit(AuditAction.RecordReopen, mode, target=f"Record/{access.patient_id}")
     access.refresh()
     return record
@@ -174,6 +205,9 @@ def request_deletion(access: Access) -> RecordRow:
         record.status = "closed"
         record.closed_at = now
         record.close_reason = "deletion requested"
+        registry.withdraw(
+            access.session, access.patient_id, Purpose.dmp_creation, now=now, by=access.account.id
+        )
     record.deletion_requested_at = now
     record.purge_after = min(
         record.purge_after or now + dt.timedelta(days=36500),

@@ -12,12 +12,17 @@ from sqlalchemy.orm import Session
 from dmp.accounts.orm import AccountRow
 from dmp.accounts.queries import sms_destination
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow
+from dmp.linked.queries import in_force
 from dmp.notifications.services import notify
-from dmp.shared.i18n import DEFAULT_LANGUAGE, normalise_language
+from dmp.shared.i18n import DEFAULT_LANGUAGE, DISPLAY_TZ, normalise_language
 
 
 def notice_recipients(
-    session: Session, patient_id: uuid.UUID, *, representatives: bool = True
+    session: Session,
+    patient_id: uuid.UUID,
+    *,
+    representatives: bool = True,
+    today: dt.date | None = None,
 ) -> list[AccountRow]:
     holder = session.scalars(
         select(AccountRow).where(AccountRow.patient_id == patient_id, AccountRow.status == "active")
@@ -32,7 +37,10 @@ def notice_recipients(
                     LegalRepresentativeRow.representative_id == AccountRow.patient_id,
                 )
                 .where(
-                    LegalRepresentativeRow.patient_id == patient_id, AccountRow.status == "active"
+                    LegalRepresentativeRow.patient_id == patient_id,
+                    AccountRow.status == "active",
+                    # Only links in force: not after majority, revocation or a delegation's end.
+                    *in_force(today or dt.datetime.now(DISPLAY_TZ).date()),
                 )
             )
         )
@@ -59,7 +67,12 @@ def tell(
     ``default_language`` (pass the configured ``settings.default_language``)."""
     patient = session.get(PatientRow, patient_id)
     recipients = (
-        notice_recipients(session, patient_id, representatives=representatives)
+        notice_recipients(
+            session,
+            patient_id,
+            representatives=representatives,
+            today=now.astimezone(DISPLAY_TZ).date(),
+        )
         if holder_side
         else []
     )

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from dmp.access.policy import Action
 from dmp.audit.model import AuditAction
+from dmp.linked.hidden import hidden_ids
 from dmp.records import history
 from dmp.shared.errors import N_
 from dmp.shared.i18n import local_day_end, local_day_start
@@ -52,6 +53,7 @@ def history_page(
         professionals_only=bool(professionals),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        hidden_ids=hidden_ids(record.access),
     )
     values = {
         "since": since or "",

@@ -17,11 +17,12 @@ from dmp.access.services import Access
 from dmp.config import Environment
 from dmp.identity.model import Role
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow
+from dmp.linked.queries import in_force
 from dmp.notifications.adapters import MemoryOutbox
 from dmp.notifications.orm import InboxRow
 from dmp.records import documents, history, presenters
 from dmp.shared.errors import N_, NotFound
-from dmp.shared.i18n import normalise_language
+from dmp.shared.i18n import DISPLAY_TZ, normalise_language
 from dmp.web.context import Web, WebDep, WebFormDep, safe_next
 
 router = APIRouter()
@@ -49,7 +50,10 @@ def home(web: WebDep) -> Response:
             web.db.scalars(
                 select(PatientRow)
                 .join(LegalRepresentativeRow, LegalRepresentativeRow.patient_id == PatientRow.id)
-                .where(LegalRepresentativeRow.representative_id == account.patient_id)
+                .where(
+                    LegalRepresentativeRow.representative_id == account.patient_id,
+                    *in_force(web.container.clock.now().astimezone(DISPLAY_TZ).date()),
+                )
                 .order_by(PatientRow.birth_date)
             )
         )

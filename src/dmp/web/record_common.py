@@ -13,9 +13,12 @@ from dmp.access.orm import EmergencyAccessRow
 from dmp.access.policy import Action
 from dmp.access.services import Access
 from dmp.identity.orm import PatientRow
+from dmp.linked.model import is_minor
 from dmp.records import documents
 from dmp.shared.errors import N_, NotFound
 from dmp.web.context import Web
+
+ADULT_ONLY = ("/directives", "/trusted-person")
 
 
 @dataclass
@@ -48,10 +51,23 @@ class RecordPage:
             (Action.documents_list, "/documents", N_("Documents")),
             (Action.documents_list, "/profile", N_("Profil médical")),
             (Action.documents_list, "/vaccinations", N_("Vaccinations")),
+            (Action.documents_list, "/blood-group", N_("Groupe sanguin")),
+            (Action.documents_list, "/directives", N_("Directives anticipées")),
+            (Action.documents_list, "/trusted-person", N_("Personne de confiance")),
             (Action.sharing_manage, "/sharing", N_("Accès et confidentialité")),
             (Action.history_read, "/history", N_("Historique des accès")),
+            (Action.sharing_manage, "/rights", N_("Droits")),
+        )
+        # Directives and a trusted person are acts of an adult (L1111-6, L1111-11): a child's
+        # record has no such page to show.
+        minor = is_minor(
+            self.patient.birth_date,
+            self.access.clock.now().date(),
+            self.access.settings.age_of_majority,
         )
         for action, path, label in pages:
+            if minor and path in ADULT_ONLY:
+                continue
             if self.access.decide(action).allowed:
                 found.append((base + path, label))
         return found

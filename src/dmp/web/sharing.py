@@ -217,6 +217,7 @@ def preferences_submit(
     notify_announcement: Annotated[str | None, Form(max_length=3)] = None,
     notify_new_document: Annotated[str | None, Form(max_length=3)] = None,
     notify_vaccination: Annotated[str | None, Form(max_length=3)] = None,
+    notify_directives: Annotated[str | None, Form(max_length=3)] = None,
 ) -> Response:
     record = record_page(web, patient_id)
     access_services.update_preferences(
@@ -228,6 +229,7 @@ def preferences_submit(
         notify_announcement=bool(notify_announcement),
         notify_new_document=bool(notify_new_document),
         notify_vaccination=bool(notify_vaccination),
+        notify_directives=bool(notify_directives),
     )
     web.flash(N_("Vos choix sont enregistrés."))
     return web.redirect(f"/records/{record.patient_id}/sharing")

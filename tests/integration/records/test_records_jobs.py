@@ -247,6 +247,10 @@ def test_a_round_runs_every_job_and_survives_a_failing_one(
         "orphan_blobs",
         "web_sessions",
         "vaccination_reminders",
+        "directives_reminders",
+        "majority",
+        "exports",
+        "expired_exports",
     }
     assert counts["announcement_notices"] == 1
     assert counts["automatic_visibility"] == 0

@@ -44,7 +44,7 @@ def test_older_notices_without_a_recipient_flag_read_as_to_the_holder() -> None:
     assert "votre dossier" in notice_text(row, "fr")[1]
 
 
-@pytest.mark.parametrize("code", sorted(KINDS))
+@pytest.mark.parametrize("code", sorted(c for c, k in KINDS.items() if k.audience == "record"))
 def test_every_kind_names_the_patient_to_anyone_but_the_holder(code: str) -> None:
     params = {"date": LATE_EVENING.isoformat(), "patient": "Léo MARTIN", "to_holder": False}
     for language in ("fr", "en"):
@@ -63,3 +63,13 @@ def test_every_kind_reads_in_english(code: str) -> None:
         english = notice_text(inbox(code, params), "en")
         assert english[0] != french[0]
         assert english[1] != french[1]
+
+
+def test_a_request_to_act_names_no_patient() -> None:
+    addressed = [k for k in KINDS.values() if k.audience == "addressee"]
+    assert addressed
+    params = {"date": LATE_EVENING.isoformat(), "patient": "Léo MARTIN", "to_holder": False}
+    for kind in addressed:
+        for language in ("fr", "en"):
+            title, text = notice_text(inbox(kind.code, params), language)
+            assert "Léo" not in title + text

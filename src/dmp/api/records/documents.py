@@ -245,7 +245,7 @@ def _check_length(request: Request, container: Container) -> None:
         )
 
 
-def _created(row: DocumentRow, access: Access, request: Request) -> Response:
+def created_document(row: DocumentRow, access: Access, request: Request) -> Response:
     body = document_out(row, presenters.Authors(access.session), api_language(request), access)
     return JSONResponse(
         body.model_dump(mode="json", by_alias=True),
@@ -275,7 +275,7 @@ def file_document(
     data = parse_metadata(metadata, file.content_type)
     row = documents.file_document(access, storage(container), data, upload_chunks(file))
     access.session.commit()
-    return _created(row, access, request)
+    return created_document(row, access, request)
 
 
 @router.get(
@@ -365,7 +365,7 @@ def replace_document(
         expected_version=if_match_version(if_match),
     )
     access.session.commit()
-    return _created(row, access, request)
+    return created_document(row, access, request)
 
 
 class StatusIn(BaseModel):

@@ -12,6 +12,7 @@ from dmp.access.policy import Action
 from dmp.api.problems import api_language
 from dmp.api.records.common import ERRORS, AccessDep
 from dmp.audit.model import AuditAction
+from dmp.linked.hidden import hidden_ids
 from dmp.records import history
 from dmp.shared.i18n import local_day_end, local_day_start, translate
 
@@ -64,6 +65,7 @@ def access_history(
         professionals_only=professionals_only,
         limit=limit,
         offset=offset,
+        hidden_ids=hidden_ids(access),
     )
     if access.actor.professional_id is not None:
         access.audit(AuditAction.RecordHistoryRead, granted)

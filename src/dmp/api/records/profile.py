@@ -11,9 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dmp.access.services import Access
+from dmp.api.dependencies import ContainerDep
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, AccessDep, if_match_version
-from dmp.profile import services
+from dmp.api.records.common import ERRORS, AccessDep, if_match_version, storage
+from dmp.api.records.documents import DocumentOut, created_document
+from dmp.profile import services, summary
 from dmp.profile.model import CATEGORIES
 from dmp.profile.orm import ProfileEntryRow
 from dmp.records import presenters
@@ -180,6 +182,26 @@ def add_entry(access: AccessDep, body: EntryIn, request: Request) -> Response:
     )
     access.session.commit()
     return _one(row, access, request, 201)
+
+
+@router.post(
+    "/patients/{patient_id}/profile/summary",
+    status_code=201,
+    response_model=DocumentOut,
+    responses=ERRORS,
+    summary="Print the profile as a PDF summary and file it as the patient's document (DOCPAT08)",
+    description="The patient's side only. Answers the filed document, like a document upload.",
+)
+def file_summary(access: AccessDep, container: ContainerDep, request: Request) -> Response:
+    language = api_language(request)
+    row = summary.file_summary(
+        access,
+        storage(container),
+        language=language,
+        gettext=lambda message, **params: translate(language, message, params or None),
+    )
+    access.session.commit()
+    return created_document(row, access, request)
 
 
 @router.get(

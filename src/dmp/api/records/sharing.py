@@ -43,6 +43,7 @@ class SharingOut(BaseModel):
     notify_announcement: bool
     notify_new_document: bool
     notify_vaccination: bool
+    notify_directives: bool
 
 
 def professional_out(db: Any, professional_id: uuid.UUID, language: str) -> ProfessionalOut:
@@ -83,6 +84,7 @@ def sharing_out(access: Access, language: str) -> SharingOut:
         notify_announcement=prefs.notify_announcement,
         notify_new_document=prefs.notify_new_document,
         notify_vaccination=prefs.notify_vaccination,
+        notify_directives=prefs.notify_directives,
     )
 
 
@@ -121,6 +123,7 @@ class PreferencesIn(BaseModel):
     notify_announcement: bool | None = None
     notify_new_document: bool | None = None
     notify_vaccination: bool | None = None
+    notify_directives: bool | None = None
 
 
 def _changed(access: Access, request: Request, change: Callable[[Access], object]) -> SharingOut:

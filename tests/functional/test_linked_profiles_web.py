@@ -1,0 +1,154 @@
+"""Linked profiles through the pages and the API: a parent attaches a child with the form and
+switches to the child's record (whose name stays shown on every page); what a minor's doctor
+keeps from the parents is absent from every door they use."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from helpers_web_records import (
+    DemoRecords,
+    Login,
+    error_text,
+    flash,
+    record_owner,
+    storage,
+)
+from sqlalchemy import select
+
+from dmp import demo
+from dmp.access.services import Access
+from dmp.accounts.queries import account_by_email
+from dmp.container import Container
+from dmp.notifications.orm import InboxRow
+from dmp.records import documents
+from dmp.records.documents import DocumentInput
+from dmp.shared.clock import FrozenClock
+from dmp.shared.context import RequestContext
+from dmp.shared.db import transaction
+from support import api_tokens, bearer
+
+EMMA_NIR = "215037505612341"
+
+
+def test_a_parent_attaches_a_child_and_switches_to_her_record(login: Login) -> None:
+    camille = login(demo.CAMILLE)
+    home = camille.page("/")
+    assert 'href="/linked-profiles"' in home  # "Changer de profil", next to the account name
+    form = "/linked-profiles/new"
+    wrong = camille.submit(
+        form,
+        form,
+        {"birth_name": "MARTIN", "first_given_name": "Emma", "sex": "F", "ins_matricule": "123"},
+    )
+    assert wrong.status_code == 422
+    assert "Saisissez la date de naissance." in error_text(wrong.text)
+    done = camille.submit(
+        form,
+        form,
+        {
+            "birth_name": "MARTIN",
+            "first_given_name": "Emma",
+            "sex": "F",
+            "birth_date": "2015-03-12",
+            "ins_matricule": EMMA_NIR,
+            "relationship": "parent",
+            "other_birth_name": "MARTIN",
+            "other_first_given_name": "Thomas",
+            "other_email": "thomas.martin@demo.test",
+        },
+    )
+    page = camille.follow(done)
+    assert "L'autre représentant légal a reçu une invitation" in flash(page)
+    assert "Emma MARTIN" in page
+    assert "thomas.martin@demo.test" in page
+    found = re.search(r'href="/records/([0-9a-f-]{36})/documents">Emma MARTIN<', page)
+    assert found, page
+    child = found.group(1)
+    for suffix in ("/documents", "/profile", "/vaccinations", "/history"):
+        shown = camille.page(f"/records/{child}{suffix}")
+        assert record_owner(shown).startswith("Dossier de Emma MARTIN")
+        assert "vous agissez comme représentant légal" in record_owner(shown)
+
+
+def test_the_minors_confidential_care_is_absent_from_every_door_the_parent_uses(
+    login: Login, records: DemoRecords, seeded: Container, app: FastAPI, clock: FrozenClock
+) -> None:
+    camille = login(demo.CAMILLE)
+    base = f"/records/{records.leo}"
+    added_before = camille.page(f"{base}/history").count("a ajouté un document")
+    told_before = _new_document_notices(seeded, records)
+    with transaction(seeded.sessions) as session:
+        petit = account_by_email(session, demo.BERNARD.email)
+        assert petit is not None
+        access = Access(
+            session,
+            seeded.settings,
+            seeded.clock,
+            RequestContext(channel="web", account_id=petit.id, roles=petit.role_names),
+            petit,
+            records.leo,
+        )
+        secret = documents.file_document(
+            access,
+            storage(seeded),
+            DocumentInput(
+                title="Consultation confidentielle",
+                type_code="11488-4",
+                mime_type="application/pdf",
+                facility_type_code="SA07",
+                invisible_to_representatives=True,
+            ),
+            iter([b"%PDF-1.7\n% secret\n%%EOF\n"]),
+        ).id
+    assert "Consultation confidentielle" not in camille.page(f"{base}/documents")
+    camille.get(f"{base}/documents/{secret}", expected=404)
+    # The history the parent reads does not show the filing either.
+    assert camille.page(f"{base}/history").count("a ajouté un document") == added_before
+    with TestClient(app, base_url="http://testserver") as client:
+        token = bearer(api_tokens(client, clock, demo.CAMILLE)["access_token"])
+        listed = client.get(f"/api/v1/patients/{records.leo}/documents", headers=token)
+        assert listed.status_code == 200
+        assert str(secret) not in listed.text
+        opened = client.get(f"/api/v1/patients/{records.leo}/documents/{secret}", headers=token)
+        assert opened.status_code == 404
+        profiles = client.get("/api/v1/me/linked-profiles", headers=token).json()
+        assert [p["display_name"] for p in profiles["managed"]] == ["Léo MARTIN"]
+        again = client.post(
+            "/api/v1/me/linked-profiles",
+            headers=token,
+            json={
+                "birth_name": "MARTIN",
+                "first_given_name": "Léo",
+                "sex": "M",
+                "birth_date": "2019-06-14",
+                "ins_matricule": demo.LEO_NIR,
+            },
+        )
+        assert again.status_code == 409
+        assert again.json()["code"] == "already-linked"
+        nobody = client.post(
+            f"/api/v1/patients/{records.camille}/delegates",
+            headers=token,
+            json={"ins_matricule": EMMA_NIR, "birth_date": "2015-03-12", "scope": "read"},
+        )
+        assert nobody.status_code == 422
+        assert (
+            client.get(f"/api/v1/patients/{records.camille}/delegates", headers=token).json() == []
+        )
+    # Nor is the parent told: no notice of a new document on Léo's record.
+    assert _new_document_notices(seeded, records) == told_before
+
+
+def _new_document_notices(container: Container, records: DemoRecords) -> int:
+    with transaction(container.sessions) as session:
+        account = account_by_email(session, demo.CAMILLE.email)
+        assert account is not None
+        kinds = session.scalars(
+            select(InboxRow.kind).where(
+                InboxRow.account_id == account.id, InboxRow.patient_id == records.leo
+            )
+        ).all()
+        return kinds.count("new-document")
