@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import documents, micro
+from bench import documents, health, micro
 from bench.common import RESULTS, Result, console, print_table, progress, write_results
 from bench.env import database
 
@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
             passwords, argon2_cpu_ms = micro.bench_passwords()
             results.append(passwords)
             results.append(micro.bench_nir())
+            console.print("health space: vaccination plans, blood-group card…")
+            results.append(health.bench_vaccination_plan())
+            results.append(health.bench_blood_group_card())
         if not args.skip_documents:
             options = documents.Options(
                 patients=args.patients,

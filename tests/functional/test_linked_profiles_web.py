@@ -5,6 +5,7 @@ keeps from the parents is absent from every door they use."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -13,6 +14,8 @@ from helpers_web_records import (
     Login,
     error_text,
     flash,
+    links,
+    main_of,
     record_owner,
     storage,
 )
@@ -22,6 +25,7 @@ from dmp import demo
 from dmp.access.services import Access
 from dmp.accounts.queries import account_by_email
 from dmp.container import Container
+from dmp.identity.orm import PatientRow
 from dmp.notifications.orm import InboxRow
 from dmp.records import documents
 from dmp.records.documents import DocumentInput
@@ -152,3 +156,67 @@ def _new_document_notices(container: Container, records: DemoRecords) -> int:
             )
         ).all()
         return kinds.count("new-document")
+
+
+def test_an_operator_registers_a_delegate_then_ends_it_after_confirming(
+    app: FastAPI, clock: FrozenClock, login: Login, records: DemoRecords, seeded: Container
+) -> None:
+    from helpers_dmp import ALICE, register_via_api
+
+    with TestClient(app, base_url="http://testserver") as client:
+        registered = register_via_api(client, clock)  # Alice, an adult under guardianship
+        assert registered.status_code == 201
+    with transaction(seeded.sessions) as session:
+        alice = session.scalars(
+            select(PatientRow.id).where(PatientRow.ins_matricule == ALICE.nir)
+        ).one()
+    operator = login(demo.ADMIN)
+    base = f"/records/{alice}/delegates"
+    done = operator.submit(
+        f"{base}/new",
+        f"{base}/new",
+        {
+            "ins_matricule": demo.CAMILLE_NIR,
+            "birth_date": "1985-03-27",
+            "scope": "read",
+            "basis": "Jugement TJ Paris 2026/42",
+        },
+    )
+    assert done.status_code == 303, error_text(done.text)
+    page = operator.follow(done)
+    assert "Camille MARTIN" in main_of(page)
+    confirm = next(href for href, _label in links(main_of(page)) if href.endswith("/revoke"))
+    assert "Délégation de Camille MARTIN" in operator.page(confirm)
+    # Nothing ends until the operator confirms.
+    assert "Camille MARTIN" in main_of(operator.page(base))
+    ended = operator.submit(confirm, confirm)
+    assert ended.status_code == 303
+    assert "Camille MARTIN" not in main_of(operator.follow(ended))
+    operator.get(f"{base}/{uuid.uuid4()}/revoke", expected=404)
+
+
+def test_a_parent_invites_the_other_parent_later(
+    login: Login, records: DemoRecords, seeded: Container
+) -> None:
+    camille = login(demo.CAMILLE)
+    overview = camille.page("/linked-profiles")
+    form = f"/records/{records.leo}/invite-representative"
+    assert form in overview
+    wrong = camille.submit(form, form, {"other_birth_name": "MARTIN", "other_email": "pas-un-mail"})
+    assert wrong.status_code == 422
+    assert error_text(wrong.text)
+    done = camille.submit(
+        form,
+        form,
+        {
+            "other_birth_name": "MARTIN",
+            "other_first_given_name": "Paul",
+            "other_email": "paul.martin@example.test",
+        },
+    )
+    assert done.status_code == 303, error_text(done.text)
+    page = camille.follow(done)
+    assert flash(page) == "L'invitation est envoyée par e-mail ; elle est valable 30 jours."
+    assert "paul.martin@example.test, pour le profil de Léo MARTIN" in page
+    # Only a representative of the child may invite.
+    login(demo.BERNARD).get(form, expected=404)

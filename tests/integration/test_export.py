@@ -26,6 +26,7 @@ from helpers_records import (
     audit_entries,
     create_record,
     file_doc,
+    notices,
     seed_people,
     share_camille,
 )
@@ -168,6 +169,9 @@ def test_a_mother_exports_her_record_and_her_sons(
     assert row.progress == 100
     assert row.expires_at == row.ready_at + dt.timedelta(days=7)  # type: ignore[operator]
     assert row.storage_key in set(container.blobs.keys())
+    # She is told it is ready (and until when), with nothing of its content.
+    [ready] = notices(container, CAMILLE, "export-ready")
+    assert "Compte rendu" not in (ready.params or "")
 
     # Encrypted at rest: the stored blob is not a ZIP, and no plaintext shows through.
     stored = b"".join(container.blobs.open(row.storage_key))  # type: ignore[arg-type]

@@ -342,3 +342,14 @@ def test_the_registry_is_backfilled_for_records_that_existed_before_it(
             )
         ).one()
         assert leo.channel == "oral"
+
+
+def test_reading_the_consents_and_the_requests_is_audited(
+    container: Container, people: People
+) -> None:
+    with acting(container, CAMILLE, people.camille) as access:
+        services.consents(access)
+        services.requests_of(access)
+    for action in ("record:consent:read", "record:rectification:read"):
+        [entry] = audit_entries(container, people.camille, action)
+        assert details(entry)["mode"] == "holder"

@@ -44,13 +44,14 @@ from dmp.export.model import (
 from dmp.export.orm import ExportRow
 from dmp.export.sections import ExportContext, ExportFile, SectionOutput, SummaryPart, sections
 from dmp.identity.orm import LegalRepresentativeRow, PatientRow
+from dmp.notifications.services import notify
 from dmp.records.documents import Storage
 from dmp.shared import pdf
 from dmp.shared.clock import Clock
 from dmp.shared.context import SYSTEM, RequestContext
 from dmp.shared.db import transaction
 from dmp.shared.errors import N_, Conflict, DomainError, InvalidInput, NotFound
-from dmp.shared.i18n import format_datetime, normalise_language, translate
+from dmp.shared.i18n import DEFAULT_LANGUAGE, format_datetime, normalise_language, translate
 from dmp.storage import envelope
 from dmp.storage.blobs import BlobNotFound, BlobStore
 from dmp.storage.keys import KeyEncryptionKeys, WrappedKey
@@ -531,6 +532,7 @@ def build_one(
             row.kek_id, row.wrapped_key = wrapped.kek_id, wrapped.blob
             row.size, row.sha256 = plain.size, plain.digest.hexdigest()
             row.error = None
+            _tell_ready(session, row, ready)
     except Exception as exc:
         log.exception("export %s failed", export_id)
         storage.blobs.delete(key)
@@ -590,6 +592,23 @@ def expire_exports(factory: sessionmaker[Session], blobs: BlobStore, clock: Cloc
             row.storage_key = None
             row.wrapped_key = row.kek_id = None
     return len(due)
+
+
+def _tell_ready(session: Session, row: ExportRow, now: dt.datetime) -> None:
+    """The requester hears that the copy is ready (it can take a while), never what it holds."""
+    account = session.get(AccountRow, row.requested_by)
+    if account is None:
+        return
+    notify(
+        session,
+        account_id=account.id,
+        email=account.email,
+        language=normalise_language(account.preferred_language) or DEFAULT_LANGUAGE,
+        kind="export-ready",
+        now=now,
+        patient_id=account.patient_id,
+        params={"until": (row.expires_at or now).isoformat()},
+    )
 
 
 def known_blob_keys(session: Session) -> set[str]:

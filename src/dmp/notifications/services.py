@@ -78,6 +78,16 @@ KINDS = {
                 " le %(date)s. Connectez-vous pour la lire."
             ),
         ),
+        NoticeKind(
+            "export-ready",
+            N_("La copie de vos données est prête"),
+            N_(
+                "La copie de vos données que vous avez demandée est prête. Vous pouvez la"
+                " télécharger jusqu'au %(until)s : « Mes droits », puis « Télécharger mes"
+                " données »."
+            ),
+            audience="holder",  # the requester's own request
+        ),
         NoticeKind(  # the designee's answer; who they are is on the page, not in the message
             "trusted-person-accepted",
             N_("Votre personne de confiance a accepté"),
@@ -254,6 +264,7 @@ KINDS = {
 MOMENTS: dict[str, Callable[[dt.datetime, str], str]] = {
     "date": lambda moment, language: format_date(moment.astimezone(DISPLAY_TZ).date(), language),
     "when": format_datetime,
+    "until": format_datetime,
 }
 TO_HOLDER = "to_holder"  # param: is the reader the record's holder? (absent on older notices)
 

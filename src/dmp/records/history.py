@@ -32,6 +32,8 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.RecordRectificationRequest: N_("a demandé la rectification d'une information"),
     AuditAction.RecordRectificationAnswer: N_("a répondu à une demande de rectification"),
     AuditAction.RecordConsentChange: N_("a changé un consentement ou une opposition"),
+    AuditAction.RecordConsentRead: N_("a consulté les consentements"),
+    AuditAction.RecordRectificationRead: N_("a consulté les demandes de rectification"),
     AuditAction.RecordDocumentList: N_("a consulté la liste des documents"),
     AuditAction.RecordDocumentRead: N_("a ouvert un document"),
     AuditAction.RecordDocumentCreate: N_("a ajouté un document"),
@@ -110,6 +112,8 @@ READS = (
     AuditAction.RecordDirectivesRead,
     AuditAction.RecordBloodGroupRead,
     AuditAction.RecordBloodGroupCard,
+    AuditAction.RecordConsentRead,
+    AuditAction.RecordRectificationRead,
 )
 
 MODE_LABELS: dict[str, str] = {

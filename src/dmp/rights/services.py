@@ -254,7 +254,7 @@ def _item_ref(row: RectificationRow) -> str:
 def requests_of(access: Access) -> list[RectificationRow]:
     """The record's requests, newest first (the holder's side only). A representative does
     not see requests about items hidden from legal representatives."""
-    _holder(access)
+    access.audit(AuditAction.RecordRectificationRead, _holder(access))
     query = select(RectificationRow).where(RectificationRow.patient_id == access.patient_id)
     if access.actor.kind.value == "representative":
         query = query.where(RectificationRow.invisible_to_representatives.is_(False))
@@ -421,7 +421,7 @@ def answer(
 
 def consents(access: Access) -> list[ConsentRow]:
     """The registry's entries for this record's holder (the holder's side only)."""
-    _holder(access)
+    access.audit(AuditAction.RecordConsentRead, _holder(access))
     return registry.entries(access.session, access.patient_id)
 
 

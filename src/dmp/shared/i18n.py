@@ -37,6 +37,13 @@ def local_day_end(day: dt.date) -> dt.datetime:
     return local_day_start(day + dt.timedelta(days=1))
 
 
+def local_date(value: dt.date) -> dt.date:
+    """The day a moment falls on in France (what a reader means by "the date"); a date as is."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(DISPLAY_TZ).date() if value.tzinfo else value.date()
+    return value
+
+
 def normalise_language(value: str | None) -> str | None:
     if not value:
         return None

@@ -24,6 +24,7 @@ LINKED_TITLE = N_("Profils rattachés")
 NEW_TITLE = N_("Rattacher un enfant")
 DELEGATES_TITLE = N_("Délégués")
 NEW_DELEGATE_TITLE = N_("Désigner un délégué")
+INVITE_TITLE = N_("Inviter l'autre représentant légal")
 Text = Annotated[str, Form(max_length=254)]
 
 RELATIONSHIP_LABELS = {
@@ -63,6 +64,15 @@ def _overview(web: Web, **extra: Any) -> dict[str, Any]:
         "scope_labels": SCOPE_LABELS,
         **extra,
     }
+
+
+REVOKE_TITLE = N_("Mettre fin à une délégation")
+REVOKE_LEAD = N_("Délégation de %(name)s")
+REVOKE_MESSAGE = N_(
+    "Cette personne n'aura plus accès au dossier dès maintenant. La fin de la délégation est"
+    " inscrite dans l'historique des accès."
+)
+REVOKE_BUTTON = N_("Mettre fin à la délégation")
 
 
 @router.get("/linked-profiles")
@@ -273,13 +283,90 @@ def delegate_submit(
     return web.redirect(f"/records/{record.patient_id}/delegates")
 
 
+def _link_id(link_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(link_id)
+    except ValueError:
+        raise NotFound(services.LINK_NOT_FOUND) from None
+
+
+@router.get("/records/{patient_id}/delegates/{link_id}/revoke")
+def delegate_revoke_confirm(web: WebDep, patient_id: str, link_id: str) -> Response:
+    record = record_page(web, patient_id)
+    target = _link_id(link_id)
+    found = [person for row, person in services.delegates(record.access) if row.id == target]
+    if not found:
+        raise NotFound(services.LINK_NOT_FOUND)
+    return web.render(
+        "records/confirm.html",
+        title=REVOKE_TITLE,
+        lead=web.gettext(REVOKE_LEAD, name=found[0].display_name),
+        message=REVOKE_MESSAGE,
+        action_url=f"/records/{record.patient_id}/delegates/{target}/revoke",
+        fields={},
+        button=REVOKE_BUTTON,
+        warning=True,
+        back_url=f"/records/{record.patient_id}/delegates",
+        back_label=N_("Annuler et revenir aux délégués"),
+        **record.context(),
+    )
+
+
 @router.post("/records/{patient_id}/delegates/{link_id}/revoke")
 def delegate_revoke(web: WebFormDep, patient_id: str, link_id: str) -> Response:
     record = record_page(web, patient_id)
-    try:
-        target = uuid.UUID(link_id)
-    except ValueError:
-        raise NotFound(services.LINK_NOT_FOUND) from None
-    services.revoke_delegate(record.access, target)
+    services.revoke_delegate(record.access, _link_id(link_id))
     web.flash(N_("La délégation a pris fin."))
     return web.redirect(f"/records/{record.patient_id}/delegates")
+
+
+def _invite_form(
+    web: Web, patient_id: str, values: dict[str, str], error: DomainError | None = None
+) -> Response:
+    record = record_page(web, patient_id)
+    if not record.acting_for:
+        raise NotFound(services.LINK_NOT_FOUND)
+    if error is not None:
+        return web.form_error(
+            "linked/invite.html", error, title=INVITE_TITLE, values=values, **record.context()
+        )
+    return web.render("linked/invite.html", title=INVITE_TITLE, values=values, **record.context())
+
+
+@router.get("/records/{patient_id}/invite-representative")
+def invite_form(web: WebDep, patient_id: str) -> Response:
+    return _invite_form(web, patient_id, {})
+
+
+@router.post("/records/{patient_id}/invite-representative")
+def invite_submit(
+    web: WebFormDep,
+    patient_id: str,
+    other_birth_name: Text = "",
+    other_first_given_name: Text = "",
+    other_email: Text = "",
+) -> Response:
+    values = {
+        "other_birth_name": other_birth_name,
+        "other_first_given_name": other_first_given_name,
+        "other_email": other_email,
+    }
+    record = record_page(web, patient_id)
+    try:
+        with web.db.begin_nested():
+            services.invite(
+                record.access,
+                web.security,
+                birth_name=other_birth_name,
+                first_given_name=other_first_given_name,
+                email=other_email,
+            )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return _invite_form(web, patient_id, values, exc)
+    web.flash(
+        N_("L'invitation est envoyée par e-mail ; elle est valable %(days)s jours."),
+        days=services.INVITATION_DAYS,
+    )
+    return web.redirect("/linked-profiles")

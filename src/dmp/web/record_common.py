@@ -10,7 +10,7 @@ from typing import Any
 
 from dmp.access import services as access_services
 from dmp.access.orm import EmergencyAccessRow
-from dmp.access.policy import Action
+from dmp.access.policy import Action, Mode
 from dmp.access.services import Access
 from dmp.identity.orm import PatientRow
 from dmp.linked.model import is_minor
@@ -39,6 +39,11 @@ class RecordPage:
     def acting_for(self) -> bool:
         """A representative looking at a child's (or protected adult's) record."""
         return self.access.actor.kind.value == "representative"
+
+    @property
+    def acting_as_delegate(self) -> bool:
+        """Acting for a protected adult by delegation, not as a legal representative."""
+        return self.acting_for and self.access.decide(Action.documents_list).mode is Mode.delegate
 
     def links(self) -> list[tuple[str, str]]:
         """The record's pages this caller may open: shown above a record that is not the

@@ -26,6 +26,7 @@ from helpers_records import (
     seed_people,
 )
 
+from dmp.access import services as access_services
 from dmp.access.policy import Action, Mode
 from dmp.accounts import registration
 from dmp.accounts.activation import verify_activation
@@ -48,6 +49,7 @@ from dmp.shared.db import transaction
 from dmp.shared.errors import Conflict, InvalidInput, NotFound
 from dmp.vaccination import services as vaccinations
 from dmp.vaccination.services import DoseInput
+from dmp.web.record_common import RecordPage
 
 EMMA_NIR = "215037505612341"  # born March 2015
 NOAH_NIR = "108127505612492"  # born 5 December 2008: 18 a few days after the tests start
@@ -298,6 +300,14 @@ def test_a_read_only_delegate_reads_within_their_dates_and_is_revocable(
     with acting(container, THOMAS, people.camille) as access:
         assert access.decide(Action.documents_list).mode is Mode.delegate
         assert len(documents.list_documents(access, documents.DocumentQuery()).items) == 1
+        # Every page of her record tells him he acts as her delegate.
+        page = RecordPage(access, access_services.patient_of(access.session, people.camille), None)
+        assert page.acting_for
+        assert page.acting_as_delegate
+    with acting(container, CAMILLE, people.leo) as access:
+        page = RecordPage(access, access_services.patient_of(access.session, people.leo), None)
+        assert page.acting_for
+        assert not page.acting_as_delegate  # a parent, not a delegate
     # Reading only: any write is refused (as not found).
     with pytest.raises(NotFound):
         file_doc(container, THOMAS, people.camille, "Écrit par le délégué")

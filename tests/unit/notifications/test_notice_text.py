@@ -58,7 +58,12 @@ def test_every_kind_names_the_patient_to_anyone_but_the_holder(code: str) -> Non
 @pytest.mark.parametrize("code", sorted(KINDS))
 def test_every_kind_reads_in_english(code: str) -> None:
     for to_holder in (True, False):
-        params = {"date": LATE_EVENING.isoformat(), "patient": "Léo MARTIN", "to_holder": to_holder}
+        params = {
+            "date": LATE_EVENING.isoformat(),
+            "until": LATE_EVENING.isoformat(),
+            "patient": "Léo MARTIN",
+            "to_holder": to_holder,
+        }
         french = notice_text(inbox(code, params), "fr")
         english = notice_text(inbox(code, params), "en")
         assert english[0] != french[0]
