@@ -220,3 +220,19 @@ def test_a_parent_invites_the_other_parent_later(
     assert "paul.martin@example.test, pour le profil de Léo MARTIN" in page
     # Only a representative of the child may invite.
     login(demo.BERNARD).get(form, expected=404)
+
+
+def test_the_api_invites_the_other_parent(
+    app: FastAPI, clock: FrozenClock, records: DemoRecords
+) -> None:
+    url = f"/api/v1/patients/{records.leo}/representative-invitations"
+    body = {"birth_name": "MARTIN", "first_given_name": "Paul", "email": "paul@example.test"}
+    with TestClient(app, base_url="http://testserver") as client:
+        camille = bearer(api_tokens(client, clock, demo.CAMILLE)["access_token"])
+        made = client.post(url, json=body, headers=camille)
+        assert made.status_code == 201, made.text
+        assert made.json()["email"] == "paul@example.test"
+        sent = client.get("/api/v1/me/linked-profiles", headers=camille).json()
+        assert [i["email"] for i in sent["invitations_sent"]] == ["paul@example.test"]
+        bernard = bearer(api_tokens(client, clock, demo.BERNARD)["access_token"])
+        assert client.post(url, json=body, headers=bernard).status_code == 404

@@ -199,6 +199,44 @@ def accept_invitation(
     return link_out(link, patient)
 
 
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    birth_name: str = Field(max_length=100, description="The other representative's birth name")
+    first_given_name: str = Field(max_length=100)
+    email: str = Field(max_length=254, description="Where the invitation code is sent")
+
+
+@router.post(
+    "/patients/{patient_id}/representative-invitations",
+    status_code=201,
+    response_model=InvitationOut,
+    responses=ERRORS,
+    summary="A legal representative invites the child's other one (code sent by e-mail)",
+)
+def invite_representative(access: AccessDep, container: ContainerDep, body: InviteIn) -> Response:
+    """Only a legal representative of the child, at most two representatives in all; the link
+    exists once the invited person accepts with the code, from their own account."""
+    row = services.invite(
+        access,
+        container.security,
+        birth_name=body.birth_name,
+        first_given_name=body.first_given_name,
+        email=body.email,
+    )
+    patient = access.session.get(PatientRow, row.patient_id)
+    assert patient is not None
+    out = InvitationOut(
+        id=str(row.id),
+        patient_id=str(row.patient_id),
+        display_name=patient.display_name,
+        email=row.email,
+        expires_at=row.expires_at,
+    )
+    access.session.commit()
+    return JSONResponse(out.model_dump(mode="json"), status_code=201)
+
+
 class DelegateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
