@@ -23,9 +23,12 @@ help: ## List the targets
 
 install: $(STAMP) ## Create .venv and install the locked dependencies
 
-run: $(STAMP) ## Migrate, seed the demo on first start, serve on http://127.0.0.1:8000
+run: $(STAMP) ## Migrate, seed the demo on first start, serve on http://127.0.0.1:8000 (with the worker)
 	$(BIN)/dmp migrate
 	$(BIN)/dmp demo
+	@# The worker (e-mails, reminders, exports, majority…) runs beside the server and stops with it.
+	$(BIN)/dmp worker --interval 5 --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/dmp serve
 
 lint: $(STAMP) ## ruff (lint and format check) and mypy --strict on src/

@@ -456,6 +456,7 @@ def keys_rotate(
 def worker(
     once: Annotated[bool, typer.Option(help="Run every job once, then exit")] = False,
     interval: Annotated[int, typer.Option(help="Seconds between rounds")] = 30,
+    quiet: Annotated[bool, typer.Option(help="Print only the rounds that did something")] = False,
 ) -> None:
     """Deliver e-mails and run the scheduled jobs (announcements, visibility, purges, sweeps)."""
     import time
@@ -469,7 +470,8 @@ def worker(
     try:
         while True:
             counts = run_round(container)
-            console.print(", ".join(f"{name}: {count}" for name, count in counts.items()))
+            if not quiet or any(counts.values()):
+                console.print(", ".join(f"{name}: {count}" for name, count in counts.items()))
             if once:
                 return
             time.sleep(interval)
