@@ -281,3 +281,14 @@ def test_token_operator_must_be_an_operator(runner: CliRunner, env: dict[str, st
         result = invoke(runner, env, "token", demo.CAMILLE.email, "--operator", who)
         assert result.exit_code == 1
         assert "not an active operator" in result.output
+
+
+def test_a_quiet_worker_round_prints_only_when_it_did_something(
+    runner: CliRunner, env: dict[str, str]
+) -> None:
+    assert invoke(runner, env, "migrate").exit_code == 0
+    idle = invoke(runner, env, "worker", "--once", "--quiet")
+    assert idle.exit_code == 0, idle.output
+    assert idle.output == ""
+    loud = invoke(runner, env, "worker", "--once")
+    assert "exports: 0" in loud.output
