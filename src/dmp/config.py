@@ -42,6 +42,11 @@ class ConfigurationError(RuntimeError):
     """Raised when the settings are unsafe or inconsistent for the chosen environment."""
 
 
+# Demo values: fine for `make run`, refused in production (patients must reach a real person).
+DEMO_DPO_EMAIL = "dpo@dmp.example"
+DEMO_DPO_ADDRESS = "Délégué à la protection des données, dmp, 1 place de la Santé, 75000 Paris"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DMP_", extra="ignore")
 
@@ -74,10 +79,8 @@ class Settings(BaseSettings):
     retention_years_after_closure: int = Field(default=10, ge=1)
     deletion_request_days: int = Field(default=90, ge=1, le=92)  # "within 3 months"
     # Whom people write to about their data (GDPR art. 37-39), shown on the "Mes droits" page.
-    dpo_contact_email: str = "dpo@dmp.example"
-    dpo_postal_address: str = (
-        "Délégué à la protection des données, dmp, 1 place de la Santé, 75000 Paris"
-    )
+    dpo_contact_email: str = DEMO_DPO_EMAIL
+    dpo_postal_address: str = DEMO_DPO_ADDRESS
     # Legal representatives' access ends at this age (the DMP's ``ageMajorite`` parameter);
     # the young adult is invited to activate their own space.
     age_of_majority: int = Field(default=18, ge=1, le=25)
@@ -147,6 +150,11 @@ class Settings(BaseSettings):
         if self.sms_backend in (SmsBackend.console, SmsBackend.memory):
             problems.append(
                 "DMP_SMS_BACKEND must be 'http' or 'disabled' (console codes reach no one)"
+            )
+        if self.dpo_contact_email == DEMO_DPO_EMAIL or self.dpo_postal_address == DEMO_DPO_ADDRESS:
+            problems.append(
+                "DMP_DPO_CONTACT_EMAIL and DMP_DPO_POSTAL_ADDRESS must name the real data"
+                " protection officer (shown to patients on « Mes droits »)"
             )
         if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
             problems.append("argon2 parameters are below the OWASP minimum (19 MiB, t=2)")

@@ -3,6 +3,7 @@ pages the reader may open, and marked as the current menu entry on each of them.
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from helpers_web_records import (
     DemoRecords,
     Login,
@@ -55,3 +56,26 @@ def test_in_english(login: Login, records: DemoRecords) -> None:
     hub = camille.page(f"/records/{records.camille}/health")
     assert "<h1>My health</h1>" in hub
     assert "Medical profile" in hub
+
+
+def test_every_part_of_the_health_space_is_in_the_openapi_description(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/patients/{patient_id}/profile",
+        "/api/v1/patients/{patient_id}/profile/summary",
+        "/api/v1/patients/{patient_id}/vaccinations",
+        "/api/v1/patients/{patient_id}/vaccinations/certificate",
+        "/api/v1/patients/{patient_id}/blood-group",
+        "/api/v1/patients/{patient_id}/directives",
+        "/api/v1/patients/{patient_id}/trusted-person",
+        "/api/v1/trusted-person/invitation",
+        "/api/v1/me/linked-profiles",
+        "/api/v1/patients/{patient_id}/representative-invitations",
+        "/api/v1/patients/{patient_id}/delegates",
+        "/api/v1/patients/{patient_id}/rectifications",
+        "/api/v1/patients/{patient_id}/consents",
+        "/api/v1/me/exports",
+    ):
+        assert path in paths, path
+        for operation in paths[path].values():
+            assert operation.get("summary"), (path, operation)

@@ -82,6 +82,8 @@ def test_demo_is_refused_in_production(runner: CliRunner, env: dict[str, str]) -
         "DMP_SMS_BACKEND": "disabled",
         "DMP_ARGON2_TIME_COST": "2",
         "DMP_ARGON2_MEMORY_KIB": "19456",
+        "DMP_DPO_CONTACT_EMAIL": "dpo@sante.example.fr",
+        "DMP_DPO_POSTAL_ADDRESS": "DPO, 10 rue de la République, 69001 Lyon",
     }
     result = invoke(runner, production, "demo")
     assert result.exit_code == 2

@@ -49,6 +49,8 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str | None]:
         "DMP_SECRET_KEY": PRODUCTION_SECRET,
         "DMP_EMAIL_BACKEND": "smtp",
         "DMP_SMS_BACKEND": "disabled",
+        "DMP_DPO_CONTACT_EMAIL": "dpo@sante.example.fr",
+        "DMP_DPO_POSTAL_ADDRESS": "DPO, 10 rue de la République, 69001 Lyon",
         "DMP_KEYRING": None,
         "DMP_KEYRING_FILE": None,
         **extra,
@@ -198,6 +200,8 @@ def test_a_ring_read_from_a_file_rereads_it_for_an_unknown_key(tmp_path: Path) -
         secret_key=SecretStr(PRODUCTION_SECRET),
         email_backend="smtp",  # type: ignore[arg-type]
         sms_backend="disabled",  # type: ignore[arg-type]
+        dpo_contact_email="dpo@sante.example.fr",
+        dpo_postal_address="DPO, 10 rue de la République, 69001 Lyon",
         data_dir=tmp_path,
         keyring_file=path,
     )

@@ -33,6 +33,8 @@ def production(**overrides: object) -> Settings:
         "secret_key": GOOD_SECRET,
         "email_backend": "smtp",
         "sms_backend": "disabled",
+        "dpo_contact_email": "dpo@sante.example.fr",
+        "dpo_postal_address": "DPO, 10 rue de la République, 69001 Lyon",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -129,6 +131,8 @@ def test_production_from_environment_variables(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("DMP_ENVIRONMENT", "production")
     monkeypatch.setenv("DMP_EMAIL_BACKEND", "smtp")
     monkeypatch.setenv("DMP_SMS_BACKEND", "disabled")
+    monkeypatch.setenv("DMP_DPO_CONTACT_EMAIL", "dpo@sante.example.fr")
+    monkeypatch.setenv("DMP_DPO_POSTAL_ADDRESS", "DPO, 10 rue de la République, 69001 Lyon")
     with pytest.raises(ConfigurationError):
         load_settings()
     monkeypatch.setenv("DMP_SECRET_KEY", GOOD_SECRET)
@@ -185,3 +189,10 @@ def test_language_is_checked() -> None:
 
     with pytest.raises(ValidationError):
         Settings(default_language="de")  # type: ignore[arg-type]
+
+
+def test_production_needs_a_real_data_protection_officer() -> None:
+    from dmp.config import DEMO_DPO_ADDRESS, DEMO_DPO_EMAIL
+
+    assert "DMP_DPO_CONTACT_EMAIL" in refusal(dpo_contact_email=DEMO_DPO_EMAIL)
+    assert "DMP_DPO_POSTAL_ADDRESS" in refusal(dpo_postal_address=DEMO_DPO_ADDRESS)

@@ -82,6 +82,8 @@ def test_production_refuses_a_development_ring_or_none(tmp_path: Path) -> None:
         "secret_key": SecretStr(SECRET),
         "email_backend": "smtp",
         "sms_backend": "disabled",
+        "dpo_contact_email": "dpo@sante.example.fr",
+        "dpo_postal_address": "DPO, 10 rue de la République, 69001 Lyon",
         "data_dir": tmp_path,
     }
     with pytest.raises(KeyRingError, match="DMP_KEYRING"):
