@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # Whom people write to about their data (GDPR art. 37-39), shown on the "Mes droits" page.
     dpo_contact_email: str = DEMO_DPO_EMAIL
     dpo_postal_address: str = DEMO_DPO_ADDRESS
+    # The address people reach the service at (https://dmp.example.fr): printed in QR codes and
+    # invitation links. Unset: the address of the request (right behind a declared proxy only).
+    public_url: str | None = None
     # Legal representatives' access ends at this age (the DMP's ``ageMajorite`` parameter);
     # the young adult is invited to activate their own space.
     age_of_majority: int = Field(default=18, ge=1, le=25)
@@ -128,6 +131,10 @@ class Settings(BaseSettings):
     log_json: bool = True
     docs_dir: Path | None = None
 
+    def public_base(self, request_base: str) -> str:
+        """The base of links printed or sent to people, ending with a slash."""
+        return (self.public_url or request_base).rstrip("/") + "/"
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment is not Environment.production:
@@ -156,6 +163,8 @@ class Settings(BaseSettings):
                 "DMP_DPO_CONTACT_EMAIL and DMP_DPO_POSTAL_ADDRESS must name the real data"
                 " protection officer (shown to patients on « Mes droits »)"
             )
+        if self.public_url is not None and not self.public_url.startswith("https://"):
+            problems.append("DMP_PUBLIC_URL must use https (it is printed on cards and links)")
         if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
             problems.append("argon2 parameters are below the OWASP minimum (19 MiB, t=2)")
         if problems:

@@ -308,3 +308,13 @@ def test_the_rest_api_designates_revokes_and_the_designee_answers(
     schema = client.get("/openapi.json").json()["paths"]
     assert "/api/v1/trusted-person/invitation" in schema
     assert "/api/v1/patients/{patient_id}/trusted-person/revoke" in schema
+
+
+def test_links_given_to_people_use_the_public_address_when_set(
+    login: Login, records: DemoRecords, seeded: Container
+) -> None:
+    # Behind a proxy the request's own address may be internal: DMP_PUBLIC_URL wins.
+    seeded.settings.public_url = "https://dmp.example.fr/"
+    camille = login(demo.CAMILLE)
+    _code, link = designate(camille, records, PAUL)
+    assert link.startswith("https://dmp.example.fr/trusted-person/invitation?token=")

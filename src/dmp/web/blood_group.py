@@ -104,7 +104,7 @@ def card_pdf(web: WebDep, patient_id: str) -> Response:
     pdf = services.card_pdf(
         record.access,
         keys=web.container.security.keys,
-        base_url=str(web.request.base_url),
+        base_url=web.container.settings.public_base(str(web.request.base_url)),
         language=web.language,
         gettext=web.gettext,
     )

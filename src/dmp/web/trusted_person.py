@@ -47,7 +47,7 @@ def _key(web: Web) -> bytes:
 
 
 def _link_base(web: Web) -> str:
-    return str(web.request.base_url)
+    return web.container.settings.public_base(str(web.request.base_url))
 
 
 def describe(row: TrustedPersonRow, web: Web) -> dict[str, Any]:

@@ -196,3 +196,11 @@ def test_production_needs_a_real_data_protection_officer() -> None:
 
     assert "DMP_DPO_CONTACT_EMAIL" in refusal(dpo_contact_email=DEMO_DPO_EMAIL)
     assert "DMP_DPO_POSTAL_ADDRESS" in refusal(dpo_postal_address=DEMO_DPO_ADDRESS)
+
+
+def test_production_public_address_is_https() -> None:
+    assert "DMP_PUBLIC_URL" in refusal(public_url="http://dmp.example.fr")
+    assert production(public_url="https://dmp.example.fr").public_base("http://10.0.0.5:8000/") == (
+        "https://dmp.example.fr/"
+    )
+    assert Settings().public_base("http://127.0.0.1:8000/") == "http://127.0.0.1:8000/"

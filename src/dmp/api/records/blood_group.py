@@ -246,7 +246,7 @@ def card_pdf(access: AccessDep, request: Request) -> Response:
     pdf = services.card_pdf(
         access,
         keys=container.security.keys,
-        base_url=str(request.base_url),
+        base_url=container.settings.public_base(str(request.base_url)),
         language=language,
         gettext=lambda message: translate(language, message),
     )

@@ -119,7 +119,7 @@ def _key(request: Request) -> bytes:
 
 
 def _link_base(request: Request) -> str:
-    return str(request.base_url)
+    return request.app.state.container.settings.public_base(str(request.base_url))  # type: ignore[no-any-return]
 
 
 @router.get(
