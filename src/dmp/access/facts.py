@@ -16,7 +16,8 @@ from dmp.access.orm import (
     PreferencesRow,
 )
 from dmp.access.policy import RecordFacts, RecordStatus
-from dmp.identity.orm import LegalRepresentativeRow
+from dmp.identity.orm import LegalRepresentativeRow, PatientRow
+from dmp.linked.model import is_minor
 from dmp.linked.queries import in_force
 from dmp.records.orm import RecordRow
 from dmp.shared.i18n import DISPLAY_TZ
@@ -27,7 +28,9 @@ DELEGATE = "delegate"
 MANAGE = "manage"
 
 
-def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> RecordFacts:
+def record_facts(
+    session: Session, patient_id: uuid.UUID, now: dt.datetime, age_of_majority: int | None = None
+) -> RecordFacts:
     record = session.get(RecordRow, patient_id)
     status = (
         RecordStatus(record.status) if record is not None and record.purged_at is None else None
@@ -58,6 +61,10 @@ def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> R
             *in_force(now.astimezone(DISPLAY_TZ).date()),
         )
     ).all()
+    if age_of_majority is not None and _adult(session, patient_id, now, age_of_majority):
+        # A parent's or guardian's access ends on the 18th birthday itself, not when the
+        # majority job next runs (that job tells everyone and closes the links).
+        links = [link for link in links if link[1] == DELEGATE]
     preferences = session.get(PreferencesRow, patient_id)
     live = session.execute(
         select(EmergencyAccessRow.professional_id, EmergencyAccessRow.kind).where(
@@ -83,3 +90,9 @@ def record_facts(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> R
         emergency_access=frozenset(p for p, kind in live if kind == "emergency"),
         regulation_access=frozenset(p for p, kind in live if kind == "regulation"),
     )
+
+
+def _adult(session: Session, patient_id: uuid.UUID, now: dt.datetime, age_of_majority: int) -> bool:
+    patient = session.get(PatientRow, patient_id)
+    today = now.astimezone(DISPLAY_TZ).date()
+    return patient is not None and not is_minor(patient.birth_date, today, age_of_majority)

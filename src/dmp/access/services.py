@@ -135,7 +135,9 @@ class Access:
         self.account = account
         self.patient_id = patient_id
         self.actor = actor_for(session, account, patient_id)
-        self.facts: RecordFacts = record_facts(session, patient_id, clock.now())
+        self.facts: RecordFacts = record_facts(
+            session, patient_id, clock.now(), settings.age_of_majority
+        )
 
     def decide(self, action: Action, document: Any = None) -> Decision:
         return decide(self.actor, action, self.facts, document, policy_settings(self.settings))
@@ -159,7 +161,9 @@ class Access:
         )
 
     def refresh(self) -> None:
-        self.facts = record_facts(self.session, self.patient_id, self.clock.now())
+        self.facts = record_facts(
+            self.session, self.patient_id, self.clock.now(), self.settings.age_of_majority
+        )
 
     def audit(
         self,

@@ -244,6 +244,9 @@ def test_at_majority_the_representatives_lose_access_and_nothing_is_lost(
     )
     assert run() == 0  # still a minor
     clock.advance(days=6)  # 5 December 2026: Noah is 18
+    # On the birthday itself his mother no longer reads his record, even before the job runs.
+    with acting(container, CAMILLE, noah) as access, pytest.raises(NotFound):
+        documents.list_documents(access, documents.DocumentQuery())
     assert run() == 1
     assert run() == 0  # idempotent
     with acting(container, CAMILLE, noah) as access, pytest.raises(NotFound):
