@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dmp.access.services import Access
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, AccessDep
+from dmp.api.records.common import ERRORS, AccessDep, MaskIn
 from dmp.bloodgroup import display, services
 from dmp.bloodgroup.model import BloodGroupInput
 from dmp.bloodgroup.orm import BloodGroupRow
@@ -195,12 +195,6 @@ def delete_card(
     services.delete(access, expected=_etag(if_match))
     access.session.commit()
     return Response(status_code=204)
-
-
-class MaskIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    masked: bool
 
 
 @router.put(

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dmp.access import services as access_services
 from dmp.access.policy import Action
@@ -81,3 +81,12 @@ def status_out(access: Access, patient: PatientRow) -> RecordStatusOut:
         blocked=professional in facts.blocked if professional else False,
         emergency_until=live.expires_at if live else None,
     )
+
+
+class MaskIn(BaseModel):
+    """Body of every ``…/masked`` endpoint: the patient's side hides an item from professionals
+    (``true``) or shows it again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    masked: bool

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dmp.access.services import Access
 from dmp.api.dependencies import ContainerDep
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, AccessDep, if_match_version, storage
+from dmp.api.records.common import ERRORS, AccessDep, MaskIn, if_match_version, storage
 from dmp.api.records.documents import DocumentOut, created_document
 from dmp.profile import services, summary
 from dmp.profile.model import CATEGORIES
@@ -256,12 +256,6 @@ def delete_entry(
     services.delete(access, entry_id, expected_version=if_match_version(if_match))
     access.session.commit()
     return Response(status_code=204)
-
-
-class MaskIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    masked: bool
 
 
 @router.put(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dmp.access.services import Access, patient_of
 from dmp.api.problems import api_language
-from dmp.api.records.common import ERRORS, AccessDep, if_match_version
+from dmp.api.records.common import ERRORS, AccessDep, MaskIn, if_match_version
 from dmp.records import presenters
 from dmp.shared.i18n import translate
 from dmp.vaccination import certificate, services
@@ -242,12 +242,6 @@ def delete_dose(
     services.delete(access, dose_id, expected_version=if_match_version(if_match))
     access.session.commit()
     return Response(status_code=204)
-
-
-class MaskIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    masked: bool
 
 
 @router.put(
