@@ -26,6 +26,7 @@ from dmp.access.services import Access
 from dmp.accounts.queries import account_by_email
 from dmp.container import Container
 from dmp.identity.orm import PatientRow
+from dmp.notifications.adapters import MemoryOutbox
 from dmp.notifications.orm import InboxRow
 from dmp.records import documents
 from dmp.records.documents import DocumentInput
@@ -236,3 +237,21 @@ def test_the_api_invites_the_other_parent(
         assert [i["email"] for i in sent["invitations_sent"]] == ["paul@example.test"]
         bernard = bearer(api_tokens(client, clock, demo.BERNARD)["access_token"])
         assert client.post(url, json=body, headers=bernard).status_code == 404
+
+
+def test_a_professional_opens_a_childs_own_space_from_the_patient_page(
+    login: Login, records: DemoRecords, outbox: MemoryOutbox
+) -> None:
+    bernard = login(demo.BERNARD)
+    page = f"/pro/patients/{records.leo}"
+    assert "Espace du patient" in bernard.page(page)
+    action = f"{page}/space"
+    wrong = bernard.submit(page, action, {"email": "pas-une-adresse"})
+    assert wrong.status_code == 422
+    assert error_text(wrong.text)
+    done = bernard.submit(page, action, {"email": "leo.martin@example.test"})
+    assert done.status_code == 303, error_text(done.text)
+    after = bernard.follow(done)
+    assert flash(after) == "Un code d'activation est envoyé à leo.martin@example.test."
+    assert "Espace du patient" not in after  # he has one now (to activate)
+    assert re.search(r"\b[0-9A-Z]{4,}", outbox.last("leo.martin@example.test").body)

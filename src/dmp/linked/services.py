@@ -100,6 +100,11 @@ def _holder_account(session: Session, patient_id: uuid.UUID) -> AccountRow | Non
     return session.scalars(select(AccountRow).where(AccountRow.patient_id == patient_id)).first()
 
 
+def has_own_space(session: Session, patient_id: uuid.UUID) -> bool:
+    """Whether the patient has (or is activating) a dmp space of their own."""
+    return _holder_account(session, patient_id) is not None
+
+
 # --- What each person sees --------------------------------------------------------------------
 
 

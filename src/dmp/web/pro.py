@@ -14,6 +14,7 @@ from dmp.audit.model import AuditAction
 from dmp.identity.model import IDENTITY_STATUS_LABELS, IdentityStatus, Role
 from dmp.identity.nir import parse_matricule
 from dmp.identity.orm import PatientRow
+from dmp.linked import services as linked_services
 from dmp.records import lifecycle
 from dmp.records.emergency import declare
 from dmp.records.history import MODE_LABELS
@@ -92,6 +93,7 @@ def _patient_context(record: RecordPage) -> dict[str, Any]:
         "can_emergency": access.decide(Action.emergency_declare).allowed and not listing.allowed,
         "can_regulate": access.decide(Action.regulation_declare).allowed and not listing.allowed,
         "blocked": access.actor.professional_id in access.facts.blocked,
+        "can_open_space": not linked_services.has_own_space(access.session, record.patient_id),
         **record.context(),
     }
 
@@ -126,6 +128,41 @@ def create_record(
         )
     web.flash(N_("Le dossier est créé. Le patient en est informé."))
     return web.redirect(f"/records/{record.patient_id}/documents")
+
+
+@router.post("/pro/patients/{patient_id}/space")
+def open_space(
+    web: WebFormDep,
+    patient_id: str,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    """A patient known to dmp without a space of their own (a child, a young adult whose
+    address was unknown at majority) gets an activation code by e-mail, as at registration."""
+    web.require_account(Role.professional)
+    record = record_page(web, patient_id)
+    record.access.require(Action.record_status)
+    try:
+        with web.db.begin_nested():
+            linked_services.open_own_space(
+                web.db,
+                web.security,
+                web.ctx,
+                patient_id=record.patient_id,
+                email=email,
+                language=web.language,
+            )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return web.form_error(
+            "pro/patient.html",
+            exc,
+            title=PATIENT_TITLE,
+            values={"email": email},
+            **_patient_context(record),
+        )
+    web.flash(N_("Un code d'activation est envoyé à %(email)s."), email=email)
+    return web.redirect(f"/pro/patients/{record.patient_id}")
 
 
 @router.post("/pro/patients/{patient_id}/consent")
