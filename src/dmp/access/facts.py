@@ -61,7 +61,8 @@ def record_facts(
             *in_force(now.astimezone(DISPLAY_TZ).date()),
         )
     ).all()
-    if age_of_majority is not None and _adult(session, patient_id, now, age_of_majority):
+    legal = any(kind != DELEGATE for _p, kind, _scope in links)
+    if legal and age_of_majority is not None and _adult(session, patient_id, now, age_of_majority):
         # A parent's or guardian's access ends on the 18th birthday itself, not when the
         # majority job next runs (that job tells everyone and closes the links).
         links = [link for link in links if link[1] == DELEGATE]

@@ -24,6 +24,7 @@ import enum
 from dataclasses import dataclass
 
 from dmp.directives.contact import contact_errors
+from dmp.linked.model import is_minor
 from dmp.shared.errors import N_, FieldError, InvalidInput
 from dmp.shared.i18n import DISPLAY_TZ
 
@@ -294,10 +295,6 @@ def _text_errors(
     return []
 
 
-def _age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def _author_errors(author: Author, signed_at: dt.datetime, now: dt.datetime) -> list[FieldError]:
     errors = _text_errors(
         "author.surname", author.surname, MAX_NAME, message=N_("Saisissez votre nom de famille.")
@@ -326,7 +323,7 @@ def _author_errors(author: Author, signed_at: dt.datetime, now: dt.datetime) -> 
                 N_("La date de naissance est trop ancienne : vérifiez l'année."),
             )
         )
-    elif _age_on(author.birth_date, signed_at.astimezone(DISPLAY_TZ).date()) < ADULT_AGE:
+    elif is_minor(author.birth_date, signed_at.astimezone(DISPLAY_TZ).date(), ADULT_AGE):
         errors.append(
             FieldError(
                 "author.birth_date",

@@ -18,7 +18,6 @@ import base64
 import dataclasses
 import datetime as dt
 import json
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ from dmp.directives.model import (
 from dmp.directives.render import PNG_MAGIC, SignatureDrawing
 from dmp.directives.render import render_pdf as render_directives_pdf
 from dmp.directives_record.orm import DirectivesRow, EntryKind
+from dmp.identity.model import fold
 from dmp.linked.model import is_minor
 from dmp.records import content, documents, items
 from dmp.records.orm import DocumentRow
@@ -384,8 +384,7 @@ def open_version(
 
 def _words(value: str) -> list[str]:
     """Words without accents, case, hyphens or apostrophes, in their order."""
-    plain = unicodedata.normalize("NFKD", value)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    plain = fold(value).casefold()
     return [w for w in plain.replace("-", " ").replace("'", " ").split() if w]
 
 

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import enum
-import unicodedata
 
+from dmp.identity.model import fold
 from dmp.shared.errors import N_, FieldError, InvalidInput
 
 MAX_TYPED_NAME = 200
@@ -47,9 +47,7 @@ OWN_ACT = N_(
 
 def _words(text: str) -> list[str]:
     """Lower-case words without accents: ``Jean-Marie DUPONT`` → ``jean marie dupont``."""
-    plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return "".join(c if c.isalnum() else " " for c in plain).split()
+    return "".join(c if c.isalnum() else " " for c in fold(text).casefold()).split()
 
 
 def name_matches(typed: str, *, surname: str, first_names: str) -> bool:

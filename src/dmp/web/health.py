@@ -46,9 +46,10 @@ def health_page(web: WebDep, patient_id: str) -> Response:
     record = record_page(web, patient_id)
     record.access.require(Action.documents_list)  # who may not read the record gets a 404
     base = f"/records/{record.patient_id}"
+    context = record.context()  # holds the record's links (one policy decision each)
     sections = [
         {"href": href, "label": label, "description": SECTIONS[href.removeprefix(base)]}
-        for href, label in record.links()
+        for href, label in context["record_links"]
         if href.removeprefix(base) in SECTIONS
     ]
     own = web.require_account().patient_id == record.patient_id
@@ -57,4 +58,4 @@ def health_page(web: WebDep, patient_id: str) -> Response:
         if own
         else web.gettext(CHILD_TITLE, name=record.patient.display_name)
     )
-    return web.render("records/health.html", title=title, sections=sections, **record.context())
+    return web.render("records/health.html", title=title, sections=sections, **context)
